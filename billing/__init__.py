@@ -1,0 +1,1 @@
+"""Billing: payments, payment-processor adapters (one module each), invoices, receipts and platform fees."""

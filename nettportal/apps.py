@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NettportalConfig(AppConfig):
+    name = "nettportal"
+    verbose_name = "Platform"

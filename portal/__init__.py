@@ -1,0 +1,1 @@
+"""Portal: the public hotspot landing pages (captive portal) end customers see."""

@@ -1,0 +1,40 @@
+"""Publish the first versions of the privacy policy, terms and DPA from
+``privacy/documents/`` (the texts we wrote and published on 2025-11-30)."""
+
+import datetime
+from pathlib import Path
+
+from django.db import migrations
+from django.utils import timezone
+
+DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
+FIRST = [
+    ("privacy", "privacy-2025-11-30.txt"),
+    ("terms", "terms-2025-11-30.txt"),
+    ("dpa", "dpa-2025-11-30.txt"),
+]
+
+
+def publish(apps, schema_editor):
+    PolicyDocument = apps.get_model("privacy", "PolicyDocument")
+    for kind, filename in FIRST:
+        PolicyDocument.objects.get_or_create(
+            kind=kind,
+            version="2025-11-30",
+            defaults={
+                "last_updated": datetime.date(2025, 11, 30),
+                "body": (DOCUMENTS / filename).read_text(encoding="utf-8"),
+                "is_significant": False,
+                "published_at": timezone.now(),
+            },
+        )
+
+
+def unpublish(apps, schema_editor):
+    PolicyDocument = apps.get_model("privacy", "PolicyDocument")
+    PolicyDocument.objects.filter(version="2025-11-30").delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("privacy", "0001_initial")]
+    operations = [migrations.RunPython(publish, unpublish)]

@@ -1,0 +1,1 @@
+"""Support: tickets from operators to platform staff, and their messages."""
