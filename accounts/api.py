@@ -2,7 +2,7 @@ from rest_framework import serializers
 from rest_framework.generics import RetrieveAPIView
 
 from accounts.models import Organization
-from accounts.permissions import has_org_permission
+from accounts.tenancy import current_organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -25,10 +25,7 @@ class CurrentOrganizationView(RetrieveAPIView):
     """The organisation the caller acts for."""
 
     serializer_class = OrganizationSerializer
+    org_permission = "org.view"
 
     def get_object(self):
-        from rest_framework.exceptions import PermissionDenied
-
-        if not has_org_permission(self.request, "org.view"):
-            raise PermissionDenied("You are not a member of an organisation.")
-        return self.request.organization
+        return current_organization()

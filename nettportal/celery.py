@@ -12,6 +12,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _load_schedule():
+    from nettportal.schedule import beat_schedule
+
+    app.conf.beat_schedule = beat_schedule()
+
+
+_load_schedule()
+
+
 @app.on_after_finalize.connect
 def _ensure_broker_folders(sender, **kwargs):
     """The filesystem broker (development default) needs its folders to exist."""

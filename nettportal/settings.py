@@ -297,7 +297,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.TenantSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.api_permissions.HasOrgPermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nettportal.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -310,9 +313,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# --- Product settings -----------------------------------------------------------------
+# --- Product settings (one block per app; keep each app's variables in its block) ---------
+# accounts
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
+# routers
 ROUTER_POLL_INTERVAL = env_int("ROUTER_POLL_INTERVAL", 60)
-DEMO_SEED = env_bool("DEMO_SEED", False)
+# customers
+# vouchers
+# billing
+# portal
+# support
+# privacy
 
 # --- Security (production) ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

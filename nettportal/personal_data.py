@@ -1,0 +1,3 @@
+from privacy.registry import register
+
+register("nettportal.BackgroundJob", category="jobs", retention="jobs")
