@@ -49,8 +49,9 @@ def test_owner_invites_and_invitee_signs_up_through_the_link(
 
 
 @pytest.mark.django_db
-def test_existing_user_accepts_after_logging_in(client_a, org_a, org_b, owner_b, on_commit, client,
-                                                mailoutbox):
+def test_existing_user_accepts_after_logging_in(
+    client_a, org_a, org_b, owner_b, on_commit, client, mailoutbox
+):
     _invite(client_a, on_commit, email=owner_b.email, role=Role.ADMIN)
     link = re.search(r"/invitations/accept/\S+/", mailoutbox[-1].body).group(0)
     client.force_login(owner_b)
@@ -62,8 +63,9 @@ def test_existing_user_accepts_after_logging_in(client_a, org_a, org_b, owner_b,
 
 
 @pytest.mark.django_db
-def test_invitation_for_another_email_is_refused(client_a, org_a, on_commit, client, owner_b,
-                                                 mailoutbox):
+def test_invitation_for_another_email_is_refused(
+    client_a, org_a, on_commit, client, owner_b, mailoutbox
+):
     _invite(client_a, on_commit, email="someone@example.test")
     link = re.search(r"/invitations/accept/\S+/", mailoutbox[-1].body).group(0)
     client.force_login(owner_b)
@@ -76,7 +78,10 @@ def test_invitation_for_another_email_is_refused(client_a, org_a, on_commit, cli
 def test_expired_or_tampered_invitation_links_are_rejected(client, org_a, owner_a):
     with tenant(org_a):
         invitation = Invitation.objects.create(
-            organization=org_a, email="x@example.test", role=Role.VIEWER, invited_by=owner_a,
+            organization=org_a,
+            email="x@example.test",
+            role=Role.VIEWER,
+            invited_by=owner_a,
             expires_at=timezone.now() + timedelta(days=7),
         )
     token = invitation_token(invitation)
@@ -124,8 +129,12 @@ def test_inviting_an_existing_member_or_twice_is_refused(client_a, org_a, owner_
 def test_only_owners_and_admins_manage_members(client, org_a, owner_a, make_member, role):
     user = make_member(org_a, role)
     client.force_login(user)
-    assert client.post("/settings/members/invite/", {"email": "z@example.test",
-                                                     "role": "viewer"}).status_code == 403
+    assert (
+        client.post(
+            "/settings/members/invite/", {"email": "z@example.test", "role": "viewer"}
+        ).status_code
+        == 403
+    )
     with tenant(org_a):
         owner_membership = Membership.objects.get(user=owner_a)
     assert client.post(f"/settings/members/{owner_membership.pk}/remove/").status_code == 403
@@ -176,8 +185,9 @@ def test_owner_removes_a_member_after_confirmation(client_a, org_a, make_member)
 
 
 @pytest.mark.django_db
-def test_members_page_query_count_is_constant(client_a, org_a, make_member,
-                                              django_assert_max_num_queries):
+def test_members_page_query_count_is_constant(
+    client_a, org_a, make_member, django_assert_max_num_queries
+):
     client_a.get("/dashboard/")  # the session's first request records it; not what we measure
     for role in [Role.ADMIN, Role.SUPPORT, Role.VIEWER] * 5:
         make_member(org_a, role)

@@ -57,8 +57,11 @@ def test_signup_creates_organisation_owner_and_records_policies(client, on_commi
         ({"phone": "12"}, "phone", "valid phone number"),
         ({"organization_name": " "}, "organization_name", "required"),
         ({"password1": "short", "password2": "short"}, "password1", "too short"),
-        ({"password1": "onlyletterspassword", "password2": "onlyletterspassword"}, "password1",
-         "numbers or symbols"),
+        (
+            {"password1": "onlyletterspassword", "password2": "onlyletterspassword"},
+            "password1",
+            "numbers or symbols",
+        ),
         ({"password2": "Other-Pass-2026"}, "password2", "same password"),
         ({"email": "not-an-email"}, "email", "valid email"),
         ({"country": "XX"}, "country", "valid choice"),
