@@ -21,6 +21,7 @@ via :meth:`bytes.translate` — 100,000 codes take a few milliseconds.
 from __future__ import annotations
 
 import math
+import operator
 import re
 import secrets
 from dataclasses import dataclass
@@ -100,6 +101,21 @@ class CodeFormat:
         if self.prefix:
             groups.insert(0, self.prefix)
         return self.separator.join(groups)
+
+    def formatter(self):
+        """A fast ``display`` for one format (used for 100,000 codes at a time)."""
+        if not self.group_size:
+            slices = (slice(0, self.length),)
+        else:
+            slices = tuple(
+                slice(i, i + self.group_size) for i in range(0, self.length, self.group_size)
+            )
+        join = self.separator.join
+        head = (self.prefix,) if self.prefix else ()
+        if len(slices) == 1:
+            return lambda random_part: join((*head, random_part))
+        pick = operator.itemgetter(*slices)
+        return lambda random_part: join(head + pick(random_part))
 
     def example(self) -> str:
         return self.display(self.characters[-1] * self.length)

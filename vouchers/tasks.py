@@ -46,8 +46,9 @@ def remove_profile_task(org_id: int, router_id: int, profile_name: str) -> bool:
         with routerops.open_router(router) as client:
             removed = routerops.profile_remove(client, profile_name)
     except routerops.RouterError as error:
-        logger.warning("router %s: profile of a deleted package not removed (%s)", router_id,
-                       error.kind)
+        logger.warning(
+            "router %s: profile of a deleted package not removed (%s)", router_id, error.kind
+        )
         return False
     logger.info("router %s: profile of a deleted package removed=%s", router_id, removed)
     return removed

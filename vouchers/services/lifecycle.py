@@ -64,8 +64,9 @@ def event_add(
     )
 
 
-def _events_bulk(organization_id: int, voucher_ids, kind: str, *, router_id=None, message="",
-                 actor=None) -> None:
+def _events_bulk(
+    organization_id: int, voucher_ids, kind: str, *, router_id=None, message="", actor=None
+) -> None:
     now = timezone.now()
     actor = actor if getattr(actor, "is_authenticated", False) else None
     VoucherEvent.objects.bulk_create(
@@ -135,8 +136,7 @@ def _enqueue_tidy(organization_id: int, voucher_ids) -> None:
 
     transaction.on_commit(
         lambda: [
-            tidy_vouchers_task.delay(organization_id, chunk)
-            for chunk in _chunks(voucher_ids, 5000)
+            tidy_vouchers_task.delay(organization_id, chunk) for chunk in _chunks(voucher_ids, 5000)
         ]
     )
 
@@ -153,8 +153,13 @@ def voucher_revoke(*, voucher: Voucher, actor) -> Voucher:
     changed = _finish([voucher.pk], Voucher.Status.REVOKED, now=timezone.now())
     if voucher.pk not in changed:
         raise ValidationFailed("This voucher changed meanwhile; reload the page.")
-    _events_bulk(voucher.organization_id, changed, VoucherEvent.Kind.REVOKED, actor=actor,
-                 message="Revoked by staff.")
+    _events_bulk(
+        voucher.organization_id,
+        changed,
+        VoucherEvent.Kind.REVOKED,
+        actor=actor,
+        message="Revoked by staff.",
+    )
     logger.info("voucher %s revoked by user %s", voucher.pk, getattr(actor, "pk", None))
     _enqueue_tidy(voucher.organization_id, changed)
     voucher.refresh_from_db()
@@ -178,8 +183,13 @@ def vouchers_revoke(*, organization, actor, voucher_ids=None, batch=None) -> int
         for chunk in _chunks({int(pk) for pk in voucher_ids or []}):
             ids += list(live.filter(pk__in=chunk).values_list("pk", flat=True))
     changed = _finish(ids, Voucher.Status.REVOKED, now=timezone.now())
-    _events_bulk(organization.pk, changed, VoucherEvent.Kind.REVOKED, actor=actor,
-                 message="Revoked by staff (bulk).")
+    _events_bulk(
+        organization.pk,
+        changed,
+        VoucherEvent.Kind.REVOKED,
+        actor=actor,
+        message="Revoked by staff (bulk).",
+    )
     logger.info(
         "%s voucher(s) revoked in bulk by user %s", len(changed), getattr(actor, "pk", None)
     )
@@ -198,25 +208,40 @@ def vouchers_expire_due(*, now: datetime | None = None) -> list[int]:
     unsold = Voucher.objects.filter(
         status=Voucher.Status.UNUSED, unsold_expires_at__lte=now
     ).values_list("pk", flat=True)
-    changed = _finish(list(active), Voucher.Status.EXPIRED, now=now,
-                      from_statuses=(Voucher.Status.ACTIVE,))
-    changed += _finish(list(unsold), Voucher.Status.EXPIRED, now=now,
-                       from_statuses=(Voucher.Status.UNUSED,))
+    changed = _finish(
+        list(active), Voucher.Status.EXPIRED, now=now, from_statuses=(Voucher.Status.ACTIVE,)
+    )
+    changed += _finish(
+        list(unsold), Voucher.Status.EXPIRED, now=now, from_statuses=(Voucher.Status.UNUSED,)
+    )
     if changed:
         organization_id = current_organization().pk
-        _events_bulk(organization_id, changed, VoucherEvent.Kind.EXPIRED,
-                     message="Validity ended (NettPortal's clock).")
+        _events_bulk(
+            organization_id,
+            changed,
+            VoucherEvent.Kind.EXPIRED,
+            message="Validity ended (NettPortal's clock).",
+        )
         logger.info("%s voucher(s) expired", len(changed))
         _enqueue_tidy(organization_id, changed)
     return changed
 
 
 def _mark_used_up(vouchers: list[Voucher], *, router: Router, now: datetime) -> list[int]:
-    changed = _finish([v.pk for v in vouchers], Voucher.Status.USED_UP, now=now,
-                      from_statuses=(Voucher.Status.ACTIVE,))
+    changed = _finish(
+        [v.pk for v in vouchers],
+        Voucher.Status.USED_UP,
+        now=now,
+        from_statuses=(Voucher.Status.ACTIVE,),
+    )
     if changed:
-        _events_bulk(router.organization_id, changed, VoucherEvent.Kind.USED_UP,
-                     router_id=router.pk, message="Time or data limit reached.")
+        _events_bulk(
+            router.organization_id,
+            changed,
+            VoucherEvent.Kind.USED_UP,
+            router_id=router.pk,
+            message="Time or data limit reached.",
+        )
     return changed
 
 
@@ -265,17 +290,28 @@ def vouchers_remove_from_router(*, router: Router, codes: dict[str, int], reason
         logger.warning(
             "router %s: could not remove %s voucher user(s): %s", router.pk, len(codes), error.kind
         )
-        _events_bulk(router.organization_id, list(codes.values())[:500],
-                     VoucherEvent.Kind.ROUTER_ERROR, router_id=router.pk,
-                     message=f"Could not remove from {router.name}: {error.message}"[:300])
+        _events_bulk(
+            router.organization_id,
+            list(codes.values())[:500],
+            VoucherEvent.Kind.ROUTER_ERROR,
+            router_id=router.pk,
+            message=f"Could not remove from {router.name}: {error.message}"[:300],
+        )
         return False
     if removed:
-        _events_bulk(router.organization_id, [codes[name] for name in removed],
-                     VoucherEvent.Kind.REMOVED, router_id=router.pk,
-                     message=f"Removed from {router.name} ({reason}).")
+        _events_bulk(
+            router.organization_id,
+            [codes[name] for name in removed],
+            VoucherEvent.Kind.REMOVED,
+            router_id=router.pk,
+            message=f"Removed from {router.name} ({reason}).",
+        )
     logger.info(
         "router %s: removed %s voucher user(s), ended %s session(s) (%s)",
-        router.pk, len(removed), kicked, reason,
+        router.pk,
+        len(removed),
+        kicked,
+        reason,
     )
     return True
 
@@ -301,8 +337,9 @@ def vouchers_tidy(*, voucher_ids, reason: str = "no longer valid here") -> dict:
 
 
 # ------------------------------------------------------- what routers report
-def _activate(voucher: Voucher, *, router: Router, seen_at: datetime, mac: str = "",
-              how: str) -> bool:
+def _activate(
+    voucher: Voucher, *, router: Router, seen_at: datetime, mac: str = "", how: str
+) -> bool:
     """unused → active at its first login on ``router`` (conditional)."""
     validity = voucher.total_validity
     organization = router.organization
@@ -319,8 +356,12 @@ def _activate(voucher: Voucher, *, router: Router, seen_at: datetime, mac: str =
         device_mac=mac[:17],
     )
     if changed:
-        event_add(voucher, VoucherEvent.Kind.FIRST_LOGIN, router=router,
-                  message=f"First login on {router.name} ({how}).")
+        event_add(
+            voucher,
+            VoucherEvent.Kind.FIRST_LOGIN,
+            router=router,
+            message=f"First login on {router.name} ({how}).",
+        )
     return bool(changed)
 
 
@@ -335,8 +376,12 @@ def _start_clock(voucher: Voucher, *, router: Router, seen_at: datetime, how: st
         expires_at=seen_at + validity if validity else None,
     )
     if changed:
-        event_add(voucher, VoucherEvent.Kind.FIRST_LOGIN, router=router,
-                  message=f"First login on {router.name} ({how}).")
+        event_add(
+            voucher,
+            VoucherEvent.Kind.FIRST_LOGIN,
+            router=router,
+            message=f"First login on {router.name} ({how}).",
+        )
     return bool(changed)
 
 
@@ -363,8 +408,13 @@ def vouchers_observe_sessions(*, router: Router, sessions, seen_at: datetime | N
             if voucher.unsold_expires_at and voucher.unsold_expires_at <= seen_at:
                 stray.append(voucher.pk)
                 continue
-            if _activate(voucher, router=router, seen_at=seen_at, mac=session.mac_address,
-                         how="seen by polling"):
+            if _activate(
+                voucher,
+                router=router,
+                seen_at=seen_at,
+                mac=session.mac_address,
+                how="seen by polling",
+            ):
                 summary["first_logins"] += 1
                 stray.append(voucher.pk)  # copies pushed to other routers go
         elif voucher.status == Voucher.Status.ACTIVE:
@@ -400,18 +450,24 @@ def vouchers_observe_users(*, router: Router, users, now: datetime | None = None
         if voucher.stacked_onto_id:
             continue
         if voucher.status == Voucher.Status.UNUSED and user.uptime_seconds > 0:
-            if _activate(voucher, router=router,
-                         seen_at=now - timedelta(seconds=user.uptime_seconds),
-                         how="usage found on the router"):
+            if _activate(
+                voucher,
+                router=router,
+                seen_at=now - timedelta(seconds=user.uptime_seconds),
+                how="usage found on the router",
+            ):
                 summary["first_logins"] += 1
                 activated.append(voucher.pk)
                 voucher.status, voucher.router_id = Voucher.Status.ACTIVE, router.pk
         if voucher.status != Voucher.Status.ACTIVE or voucher.router_id != router.pk:
             continue
         if voucher.first_login_at is None and user.uptime_seconds > 0:
-            _start_clock(voucher, router=router,
-                         seen_at=now - timedelta(seconds=user.uptime_seconds),
-                         how="usage found on the router")
+            _start_clock(
+                voucher,
+                router=router,
+                seen_at=now - timedelta(seconds=user.uptime_seconds),
+                how="usage found on the router",
+            )
         used_seconds = voucher.usage_base_seconds + user.uptime_seconds
         used_bytes = voucher.usage_base_bytes + user.bytes_in + user.bytes_out
         if (used_seconds, used_bytes) != (voucher.used_seconds, voucher.used_bytes):

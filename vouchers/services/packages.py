@@ -234,13 +234,13 @@ def packages_ensure_sync_rows(*, router: Router) -> None:
     """Rows for every package this router should offer (a router added after
     the package, or a package made "all routers")."""
     wanted = Package.objects.filter(Q(on_all_routers=True) | Q(routers=router)).distinct()
-    have = set(
-        PackageRouterSync.objects.filter(router=router).values_list("package_id", flat=True)
-    )
+    have = set(PackageRouterSync.objects.filter(router=router).values_list("package_id", flat=True))
     missing = [package for package in wanted if package.pk not in have]
     PackageRouterSync.objects.bulk_create(
         [
-            PackageRouterSync(organization_id=router.organization_id, package=package, router=router)
+            PackageRouterSync(
+                organization_id=router.organization_id, package=package, router=router
+            )
             for package in missing
         ]
     )
@@ -313,7 +313,9 @@ def package_sync_on_router(*, sync: PackageRouterSync, client) -> PackageRouterS
 
 def package_sync_failed(*, sync: PackageRouterSync, message: str) -> None:
     PackageRouterSync.objects.filter(pk=sync.pk).update(
-        state=PackageRouterSync.State.ERROR, last_attempt_at=timezone.now(), last_error=message[:300]
+        state=PackageRouterSync.State.ERROR,
+        last_attempt_at=timezone.now(),
+        last_error=message[:300],
     )
 
 

@@ -142,9 +142,9 @@ def batch_push_run(*, push_id: int, chunk_size: int = CHUNK_SIZE) -> BatchPush:
             existing = {user.name for user in client.hotspot_users()}
             while True:
                 rows = list(
-                    remaining.filter(pk__gt=cursor).order_by("pk").values_list("pk", "code", "pin")[
-                        :chunk_size
-                    ]
+                    remaining.filter(pk__gt=cursor)
+                    .order_by("pk")
+                    .values_list("pk", "code", "pin")[:chunk_size]
                 )
                 if not rows:
                     break
@@ -180,7 +180,8 @@ def batch_push_run(*, push_id: int, chunk_size: int = CHUNK_SIZE) -> BatchPush:
                     job_progress(push.job_id, add=len(rows))
                     if job_is_cancelled(push.job_id):
                         BatchPush.objects.filter(pk=push.pk).update(
-                            status=BatchPush.Status.FAILED, last_error="Cancelled; push again to resume."
+                            status=BatchPush.Status.FAILED,
+                            last_error="Cancelled; push again to resume.",
                         )
                         return BatchPush.objects.get(pk=push.pk)
     except routerops.RouterError as error:

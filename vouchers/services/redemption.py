@@ -267,20 +267,38 @@ def voucher_redeem(
         fields += ["first_login_at", "expires_at"]
     voucher.save(update_fields=fields)
     where = VIA_LABELS.get(via, via)
-    event_add(voucher, VoucherEvent.Kind.REDEEMED, router=router, actor=actor,
-              message=f"Redeemed through {where} on {router.name}.")
+    event_add(
+        voucher,
+        VoucherEvent.Kind.REDEEMED,
+        router=router,
+        actor=actor,
+        message=f"Redeemed through {where} on {router.name}.",
+    )
     if primary is not None:
-        event_add(voucher, VoucherEvent.Kind.STACKED, router=router,
-                  message=f"Added on top of {primary.code}.")
-        event_add(primary, VoucherEvent.Kind.STACKED, router=router,
-                  message=f"{voucher.code} added on top.")
+        event_add(
+            voucher,
+            VoucherEvent.Kind.STACKED,
+            router=router,
+            message=f"Added on top of {primary.code}.",
+        )
+        event_add(
+            primary,
+            VoucherEvent.Kind.STACKED,
+            router=router,
+            message=f"{voucher.code} added on top.",
+        )
     if logged_in:
-        event_add(voucher, VoucherEvent.Kind.LOGGED_IN, router=router,
-                  message="Device logged in at redemption.")
+        event_add(
+            voucher,
+            VoucherEvent.Kind.LOGGED_IN,
+            router=router,
+            message="Device logged in at redemption.",
+        )
     logger.info("voucher %s redeemed on router %s via %s", voucher.pk, router.pk, via)
     _enqueue_tidy(organization.pk, [voucher.pk])  # copies pushed to other routers go
-    return Redemption(voucher=voucher, logged_in=logged_in, login_error=login_error,
-                      stacked_onto=primary)
+    return Redemption(
+        voucher=voucher, logged_in=logged_in, login_error=login_error, stacked_onto=primary
+    )
 
 
 def voucher_login(*, organization, code: str, router, mac=None, ip=None) -> Voucher:
@@ -375,8 +393,9 @@ def voucher_issue_for_payment(
         try:
             with transaction.atomic():
                 voucher.save()
-                event_add(voucher, VoucherEvent.Kind.ISSUED,
-                          message="Issued for an online payment.")
+                event_add(
+                    voucher, VoucherEvent.Kind.ISSUED, message="Issued for an online payment."
+                )
         except IntegrityError:
             existing = Voucher.objects.filter(payment_reference=reference).first()
             if existing is not None:  # the same payment, issued concurrently
