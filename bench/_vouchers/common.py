@@ -65,9 +65,8 @@ def _purge(connection, org_id: int) -> None:
 
     with connection.cursor() as cursor:
         for model in (VoucherEvent, BatchPush, PackageRouterSync, Voucher, VoucherBatch):
-            cursor.execute(
-                f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s", [org_id]
-            )  # noqa: S608
+            table = model._meta.db_table
+            cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org_id])  # noqa: S608
 
 
 class Timer:

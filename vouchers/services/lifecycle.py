@@ -449,16 +449,19 @@ def vouchers_observe_users(*, router: Router, users, now: datetime | None = None
         user = by_name[code]
         if voucher.stacked_onto_id:
             continue
-        if voucher.status == Voucher.Status.UNUSED and user.uptime_seconds > 0:
-            if _activate(
+        if (
+            voucher.status == Voucher.Status.UNUSED
+            and user.uptime_seconds > 0
+            and _activate(
                 voucher,
                 router=router,
                 seen_at=now - timedelta(seconds=user.uptime_seconds),
                 how="usage found on the router",
-            ):
-                summary["first_logins"] += 1
-                activated.append(voucher.pk)
-                voucher.status, voucher.router_id = Voucher.Status.ACTIVE, router.pk
+            )
+        ):
+            summary["first_logins"] += 1
+            activated.append(voucher.pk)
+            voucher.status, voucher.router_id = Voucher.Status.ACTIVE, router.pk
         if voucher.status != Voucher.Status.ACTIVE or voucher.router_id != router.pk:
             continue
         if voucher.first_login_at is None and user.uptime_seconds > 0:

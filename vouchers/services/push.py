@@ -88,7 +88,9 @@ def batch_push_start(*, batch: VoucherBatch, routers, actor) -> list[BatchPush]:
         from vouchers.tasks import push_batch_task
 
         org_id, push_id = batch.organization_id, push.pk
-        transaction.on_commit(lambda push_id=push_id: push_batch_task.delay(org_id, push_id))
+        transaction.on_commit(
+            lambda org_id=org_id, push_id=push_id: push_batch_task.delay(org_id, push_id)
+        )
     logger.info(
         "batch %s: push to %s router(s) queued by user %s",
         batch.pk,
