@@ -330,6 +330,11 @@ ROUTER_EVENT_RETENTION_DAYS = env_int("ROUTER_EVENT_RETENTION_DAYS", 90)
 ROUTER_TLS_CA_FILE = env("ROUTER_TLS_CA_FILE", "")  # CA bundle for verified API-SSL
 # customers
 # vouchers
+# Where the QR code on a printed card leads ({site}, {org} = organisation slug, {code});
+# organisations and batches can override it. The portal serves /p/<slug>/.
+VOUCHER_QR_URL_TEMPLATE = env("VOUCHER_QR_URL_TEMPLATE", "{site}/p/{org}/?code={code}")
+# Folder with DejaVuSans*.ttf for the cards (₵, ₦…); empty: the usual system folders.
+VOUCHER_PDF_FONT_DIR = env("VOUCHER_PDF_FONT_DIR", "")
 # billing
 # portal
 # support

@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nettportal.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Background work (pushes) runs in this process, so the timings include it.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
 
 def setup_django():
