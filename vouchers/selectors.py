@@ -40,6 +40,18 @@ def package_list():
     ).prefetch_related(Prefetch("routers", queryset=Router.objects.only("pk", "name")))
 
 
+def packages_for_sale(*, router: Router | None = None):
+    """Active packages the landing page sells (on ``router``, when given), cheapest first.
+
+    For the portal: ``packages_for_sale(router=router)`` lists what a customer
+    behind that router can buy.
+    """
+    packages = Package.objects.filter(is_active=True, sold_on_landing_page=True)
+    if router is not None:
+        packages = packages.filter(Q(on_all_routers=True) | Q(routers=router)).distinct()
+    return packages.order_by("price", "name")
+
+
 def package_routers_state(package: Package) -> list[dict]:
     """One row per router that has or should have the package's profile."""
     syncs = {

@@ -129,3 +129,15 @@ def test_csv_export_has_every_voucher_and_no_formula_cells(
     assert {row[0] for row in rows[1:]} == codes
     assert all(row[2] == "'=HYPERLINK(1)" for row in rows[1:])
     assert rows[1][3] == "5.00" and rows[1][4] == "GHS"
+
+
+def test_big_batches_print_in_parts(client_a, batch, monkeypatch):
+    monkeypatch.setattr("vouchers.views.batches.PRINT_PART_SIZE", 12)
+    page = client_a.get(reverse("vouchers:batch_detail", args=[batch.pk])).content.decode()
+    assert "Part 3 (12 cards each)" in page
+    response = client_a.get(
+        reverse("vouchers:batch_pdf", args=[batch.pk]),
+        {"paper": "roll80", "show_qr": "on", "only_unused": "on", "part": "3"},
+    )
+    assert "part3" in response["Content-Disposition"]
+    assert _pages(b"".join(response.streaming_content)) == 6  # 30 = 12 + 12 + 6
