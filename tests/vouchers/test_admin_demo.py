@@ -34,8 +34,15 @@ def test_admin_lists_and_searches_every_model(staff_client, org_a, package_a, in
         batch = VoucherBatchFactory(organization=org_a, package=package_a)
         voucher = VoucherFactory(organization=org_a, package=package_a, batch=batch)
         VoucherEvent.objects.create(organization=org_a, voucher=voucher, kind="revoked")
-    for model in (Package, PackageRouterSync, VoucherBatch, Voucher, VoucherEvent, BatchPush,
-                  VoucherSettings):
+    for model in (
+        Package,
+        PackageRouterSync,
+        VoucherBatch,
+        Voucher,
+        VoucherEvent,
+        BatchPush,
+        VoucherSettings,
+    ):
         url = reverse(f"admin:vouchers_{model._meta.model_name}_changelist")
         assert staff_client.get(url, {"q": "x"}).status_code == 200, url
     response = staff_client.get(reverse("admin:vouchers_voucher_changelist"), {"q": voucher.code})
@@ -65,12 +72,12 @@ def test_packages_for_sale_on_a_router(org_a, router_a, sim_router, in_tenant):
     other = sim_router(org_a, name="Kumasi")
     with in_tenant(org_a):
         everywhere = PackageFactory(organization=org_a, name="Day", sold_on_landing_page=True)
-        only_other = PackageFactory(organization=org_a, name="Week", sold_on_landing_page=True,
-                                    on_all_routers=False)
+        only_other = PackageFactory(
+            organization=org_a, name="Week", sold_on_landing_page=True, on_all_routers=False
+        )
         only_other.routers.set([other])
         PackageFactory(organization=org_a, name="Staff only")
-        PackageFactory(organization=org_a, name="Old", sold_on_landing_page=True,
-                       is_active=False)
+        PackageFactory(organization=org_a, name="Old", sold_on_landing_page=True, is_active=False)
         assert list(selectors.packages_for_sale(router=router_a)) == [everywhere]
         assert set(selectors.packages_for_sale(router=other)) == {everywhere, only_other}
 
@@ -89,18 +96,30 @@ def test_sales_are_counted_in_the_organisations_day(org_a, package_a, in_tenant)
     org_a.save()
     now = datetime(2026, 3, 10, 1, 0, tzinfo=ZoneInfo("Africa/Nairobi"))  # 22:00 UTC on the 9th
     with in_tenant(org_a):
-        VoucherFactory(organization=org_a, package=package_a, status="active",
-                       sold_at=now - timedelta(minutes=30), sold_price=Decimal("5"),
-                       currency="GHS")
-        VoucherFactory(organization=org_a, package=package_a, status="active",
-                       sold_at=now - timedelta(hours=2), sold_price=Decimal("7"), currency="GHS")
+        VoucherFactory(
+            organization=org_a,
+            package=package_a,
+            status="active",
+            sold_at=now - timedelta(minutes=30),
+            sold_price=Decimal("5"),
+            currency="GHS",
+        )
+        VoucherFactory(
+            organization=org_a,
+            package=package_a,
+            status="active",
+            sold_at=now - timedelta(hours=2),
+            sold_price=Decimal("7"),
+            currency="GHS",
+        )
         sales = selectors.sales_summary(organization=org_a, now=now)
     assert sales.count == 1 and sales.totals == {"GHS": Decimal("5.00")}
     assert [amount for _day, amount in sales.days][-2:] == [Decimal("7.00"), Decimal("5.00")]
 
 
-def test_cards_print_with_the_organisations_logo(client_a, org_a, package_a, in_tenant,
-                                                 settings, tmp_path):
+def test_cards_print_with_the_organisations_logo(
+    client_a, org_a, package_a, in_tenant, settings, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
@@ -109,9 +128,15 @@ def test_cards_print_with_the_organisations_logo(client_a, org_a, package_a, in_
     Image.new("RGB", (120, 60), (11, 110, 105)).save(image)
     response = client_a.post(
         reverse("vouchers:settings"),
-        {"qr_url_template": "", "card_footer": "Help 024", "code_prefix": "", "code_length": "8",
-         "group_size": "4", "alphabet": "mixed",
-         "logo": SimpleUploadedFile("logo.png", image.read_bytes(), content_type="image/png")},
+        {
+            "qr_url_template": "",
+            "card_footer": "Help 024",
+            "code_prefix": "",
+            "code_length": "8",
+            "group_size": "4",
+            "alphabet": "mixed",
+            "logo": SimpleUploadedFile("logo.png", image.read_bytes(), content_type="image/png"),
+        },
     )
     assert response.status_code == 302
     with in_tenant(org_a):
@@ -119,9 +144,9 @@ def test_cards_print_with_the_organisations_logo(client_a, org_a, package_a, in_
         batch = VoucherBatchFactory(organization=org_a, package=package_a)
         VoucherFactory(organization=org_a, package=package_a, batch=batch)
     pdf = b"".join(
-        client_a.get(reverse("vouchers:batch_pdf", args=[batch.pk]), {"paper": "a4",
-                                                                       "show_qr": "on"})
-        .streaming_content
+        client_a.get(
+            reverse("vouchers:batch_pdf", args=[batch.pk]), {"paper": "a4", "show_qr": "on"}
+        ).streaming_content
     )
     assert pdf.startswith(b"%PDF") and b"/Subtype /Image" in pdf
 
