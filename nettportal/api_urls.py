@@ -5,6 +5,7 @@ from importlib import import_module
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from integrations.views import api_docs
 from nettportal.dashboard import DOMAIN_APPS
 
 v1 = []
@@ -20,4 +21,5 @@ for _app in ["accounts", *DOMAIN_APPS]:
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", api_docs, name="api_docs"),
 ]

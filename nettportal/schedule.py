@@ -9,7 +9,7 @@ from importlib import import_module
 
 SCHEDULE_APPS = [
     "accounts", "routers", "customers", "vouchers", "billing", "portal",
-    "support", "privacy",
+    "support", "privacy", "notifications", "integrations", "insights", "backups",
 ]
 
 

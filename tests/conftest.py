@@ -2,6 +2,8 @@
 
 import contextlib
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +20,10 @@ def pytest_configure(config):
     settings.CACHES["default"]["KEY_PREFIX"] = f"np-test-{os.getpid()}"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Private files (ticket attachments, exports) and backups never land in var/.
+    scratch = Path(tempfile.mkdtemp(prefix="nettportal-test-"))
+    settings.PRIVATE_STORAGE_ROOT = scratch / "private"
+    settings.BACKUP_DIR = scratch / "backups"
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
