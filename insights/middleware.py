@@ -18,7 +18,7 @@ class RequestLogMiddleware:
         if request.path.startswith(SKIP_PREFIXES):
             return response
         status = response.status_code
-        if status in (401, 403):
+        if status in (401, 403, 429):
             security_event_record(kind=RequestLog.Kind.DENIED, request=request, status_code=status)
         elif request.method in UNSAFE_METHODS or status >= 500:
             security_event_record(kind=RequestLog.Kind.REQUEST, request=request, status_code=status)

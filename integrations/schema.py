@@ -78,6 +78,9 @@ def add_error_responses(result, generator, request, public):
                     continue
                 responses.setdefault(
                     status,
-                    {"description": description, "content": {"application/json": {"schema": reference}}},
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
                 )
     return result

@@ -210,3 +210,11 @@ def webhook_delivery_resend(request, webhookdelivery_id):
 def api_docs(request):
     """Swagger UI over /api/schema/, served from our own static files."""
     return render(request, "integrations/api_docs.html")
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any /api/ path no route matches (e.g. ``/tickets/-1/``): the API's JSON
+    error shape rather than Django's HTML 404 page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)

@@ -10,6 +10,9 @@ def make_token(organization, user, scopes, name="Integration"):
 def make_endpoint(organization, user, url, events=("router.offline",), scopes=("routers:read",)):
     with tenant(organization):
         return webhook_endpoint_create(
-            organization=organization, actor=user, url=url, events=list(events),
+            organization=organization,
+            actor=user,
+            url=url,
+            events=list(events),
             scopes=list(scopes),
         )

@@ -20,7 +20,9 @@ class Receiver:
                     receiver.requests.append(
                         {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
                     )
-                    status = receiver.statuses.pop(0) if receiver.statuses else receiver.default_status
+                    status = (
+                        receiver.statuses.pop(0) if receiver.statuses else receiver.default_status
+                    )
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()

@@ -104,8 +104,10 @@ def test_token_never_exceeds_its_creators_current_role(client, org_a, owner_a, m
     with tenant(org_a):
         Membership.objects.filter(user=admin).update(role=Role.VIEWER)
     response = client.post(
-        "/api/v1/support/tickets/", {"subject": "x", "category": "other", "body": "y"},
-        content_type="application/json", **bearer(plaintext),
+        "/api/v1/support/tickets/",
+        {"subject": "x", "category": "other", "body": "y"},
+        content_type="application/json",
+        **bearer(plaintext),
     )
     assert response.status_code == 403
     assert client.get("/api/v1/support/tickets/", **bearer(plaintext)).status_code == 200
@@ -114,9 +116,13 @@ def test_token_never_exceeds_its_creators_current_role(client, org_a, owner_a, m
     assert client.get("/api/v1/support/tickets/", **bearer(plaintext)).status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Bearer np_nope_nope", "Bearer", "Token a b", "Bearer \u00e9t\u00e9"])
+@pytest.mark.parametrize(
+    "header", ["Bearer np_nope_nope", "Bearer", "Token a b", "Bearer \u00e9t\u00e9"]
+)
 def test_bad_tokens_get_401_in_the_error_shape_and_are_logged(client, header):
-    response = client.get("/api/v1/organization/", HTTP_AUTHORIZATION=header.encode().decode("latin-1"))
+    response = client.get(
+        "/api/v1/organization/", HTTP_AUTHORIZATION=header.encode().decode("latin-1")
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] in {"authentication_failed", "not_authenticated"}
     assert response["WWW-Authenticate"].startswith("Bearer")
@@ -143,7 +149,9 @@ def test_members_below_admin_cannot_manage_tokens(client, org_a, owner_a, make_m
     client.force_login(support)
     assert client.get(reverse("integrations:index")).status_code == 403
     assert client.post(reverse("integrations:token_revoke", args=[token.pk])).status_code == 403
-    response = client.post(reverse("integrations:token_create"), {"name": "x", "scopes": ["org:read"]})
+    response = client.post(
+        reverse("integrations:token_create"), {"name": "x", "scopes": ["org:read"]}
+    )
     assert response.status_code == 403
     with tenant(org_a):
         assert ApiToken.objects.get().revoked_at is None
@@ -173,7 +181,9 @@ def test_cursor_pagination_filtering_and_ordering(client, org_a, owner_a):
     with tenant(org_a):
         for index in range(7):
             TicketFactory(
-                organization=org_a, opened_by=owner_a, subject=f"T{index}",
+                organization=org_a,
+                opened_by=owner_a,
+                subject=f"T{index}",
                 priority="urgent" if index % 2 else "low",
             )
     seen, url = [], "/api/v1/support/tickets/?page_size=3"
@@ -194,10 +204,14 @@ def test_foreign_ticket_is_404_with_token(client, org_a, org_b, owner_a, owner_b
     _token, plaintext = make_token(org_a, owner_a, ["support:write"])
     with tenant(org_b):
         ticket = TicketFactory(organization=org_b, opened_by=owner_b)
-    assert client.get(f"/api/v1/support/tickets/{ticket.pk}/", **bearer(plaintext)).status_code == 404
+    assert (
+        client.get(f"/api/v1/support/tickets/{ticket.pk}/", **bearer(plaintext)).status_code == 404
+    )
     reply = client.post(
-        f"/api/v1/support/tickets/{ticket.pk}/messages/", {"body": "hi"},
-        content_type="application/json", **bearer(plaintext),
+        f"/api/v1/support/tickets/{ticket.pk}/messages/",
+        {"body": "hi"},
+        content_type="application/json",
+        **bearer(plaintext),
     )
     assert reply.status_code == 404
     assert reply.json() == {"error": {"code": "not_found", "message": "Not found."}}

@@ -58,11 +58,18 @@ def test_rolled_back_change_sends_nothing(org_a, owner_a):
     assert receiver.requests == []
 
 
-def test_only_subscribed_endpoints_with_the_granted_scope_receive(org_a, org_b, owner_a, owner_b, on_commit):
+def test_only_subscribed_endpoints_with_the_granted_scope_receive(
+    org_a, org_b, owner_a, owner_b, on_commit
+):
     with Receiver() as receiver:
         subscribed = make_endpoint(org_a, owner_a, receiver.url)
-        make_endpoint(org_a, owner_a, receiver.url + "?other", events=["customer.created"],
-                      scopes=["customers:read"])
+        make_endpoint(
+            org_a,
+            owner_a,
+            receiver.url + "?other",
+            events=["customer.created"],
+            scopes=["customers:read"],
+        )
         make_endpoint(org_b, owner_b, receiver.url + "?b")  # another tenant's endpoint
         with tenant(org_a):
             # the operator later withdraws the scope from this endpoint
@@ -103,7 +110,11 @@ def test_failures_retry_with_backoff_then_resend(org_a, owner_a, on_commit):
             assert retry_due_webhooks_task() == 1
             delivery.refresh_from_db()
             assert delivery.status == WebhookDelivery.Status.SUCCEEDED
-            assert list(WebhookAttempt.objects.values_list("status_code", flat=True)) == [500, 503, 200]
+            assert list(WebhookAttempt.objects.values_list("status_code", flat=True)) == [
+                500,
+                503,
+                200,
+            ]
             # resend delivers the same event id once more
             with on_commit():
                 webhook_delivery_resend(delivery=delivery, actor=owner_a)
@@ -156,8 +167,11 @@ def test_private_targets_are_refused_in_production(org_a, owner_a, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     with tenant(org_a), pytest.raises(ValidationFailed, match="private"):
         webhook_endpoint_create(
-            organization=org_a, actor=owner_a, url="http://127.0.0.1:8000/x",
-            events=["router.offline"], scopes=["routers:read"],
+            organization=org_a,
+            actor=owner_a,
+            url="http://127.0.0.1:8000/x",
+            events=["router.offline"],
+            scopes=["routers:read"],
         )
 
 
@@ -165,7 +179,12 @@ def test_dashboard_create_test_event_and_delivery_log(client_a, org_a, on_commit
     with Receiver() as receiver:
         response = client_a.post(
             reverse("integrations:webhook_create"),
-            {"url": receiver.url, "events": ["payment.paid"], "scopes": ["billing:read"], "is_active": "on"},
+            {
+                "url": receiver.url,
+                "events": ["payment.paid"],
+                "scopes": ["billing:read"],
+                "is_active": "on",
+            },
         )
         assert response.status_code == 302
         with tenant(org_a):
@@ -191,8 +210,12 @@ def test_two_workers_never_send_one_delivery_twice(org_a, owner_a):
     endpoint = make_endpoint(org_a, owner_a, "http://127.0.0.1:9/x")
     with tenant(org_a):
         delivery = WebhookDelivery.objects.create(
-            organization=org_a, endpoint=endpoint, event="router.offline", payload={},
-            next_attempt_at=timezone.now(), give_up_at=timezone.now() + timedelta(hours=1),
+            organization=org_a,
+            endpoint=endpoint,
+            event="router.offline",
+            payload={},
+            next_attempt_at=timezone.now(),
+            give_up_at=timezone.now() + timedelta(hours=1),
         )
     results, barrier = [], threading.Barrier(8)
 

@@ -21,12 +21,21 @@ class FakeRouter:
 
 
 SAMPLE_CONTEXT = {
-    "router": FakeRouter(), "minutes": 12, "offline_minutes": 30, "amount": "25.00",
-    "currency": "GHS", "reference": "MP123", "invoice_number": "NP-2026-0001",
-    "due_date": dt.date(2026, 1, 31), "ticket": {"pk": 7, "subject": "Help"},
-    "message": {"body": "We fixed it."}, "expires_at": dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
-    "scheduled_for": dt.date(2026, 2, 1), "document_label": "privacy policy",
-    "last_updated": dt.date(2026, 1, 1), "summary": "Clearer retention periods.",
+    "router": FakeRouter(),
+    "minutes": 12,
+    "offline_minutes": 30,
+    "amount": "25.00",
+    "currency": "GHS",
+    "reference": "MP123",
+    "invoice_number": "NP-2026-0001",
+    "due_date": dt.date(2026, 1, 31),
+    "ticket": {"pk": 7, "subject": "Help"},
+    "message": {"body": "We fixed it."},
+    "expires_at": dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+    "scheduled_for": dt.date(2026, 2, 1),
+    "document_label": "privacy policy",
+    "last_updated": dt.date(2026, 1, 1),
+    "summary": "Clearer retention periods.",
 }
 
 
@@ -65,7 +74,11 @@ def test_member_switches_off_an_operational_alert(client, org_a, owner_a, make_m
     # when the technician turns off router-offline emails but keeps the in-app notice
     response = client.post(
         reverse("notifications:preferences"),
-        {"router.offline__in_app": "on", "router.online__email": "on", "router.online__in_app": "on"},
+        {
+            "router.offline__in_app": "on",
+            "router.online__email": "on",
+            "router.online__in_app": "on",
+        },
     )
     assert response.status_code == 302
     with tenant(org_a), on_commit():
@@ -97,7 +110,9 @@ def test_explicit_recipients_outside_the_organisation_are_dropped(
 ):
     with tenant(org_a), on_commit():
         result = notify(
-            organization=org_a, event="export.ready", context=SAMPLE_CONTEXT,
+            organization=org_a,
+            event="export.ready",
+            context=SAMPLE_CONTEXT,
             recipients=[owner_a, owner_b],
         )
     assert result["emails"] == 1
@@ -122,19 +137,23 @@ def test_unread_count_in_top_bar_and_mark_read(client_a, org_a, owner_a):
         notify(organization=org_a, event="router.online", context=SAMPLE_CONTEXT)
         first = Notification.objects.filter(event="router.offline").get()
     page = client_a.get(reverse("dashboard")).content.decode()
-    assert 'data-unread-count>2<' in page
+    assert "data-unread-count>2<" in page
     response = client_a.post(reverse("notifications:open", args=[first.pk]))
     assert response["Location"] == "/support/"
     page = client_a.get(reverse("dashboard")).content.decode()
-    assert 'data-unread-count>1<' in page
+    assert "data-unread-count>1<" in page
     client_a.post(reverse("notifications:read_all"))
     assert "data-unread-count" not in client_a.get(reverse("dashboard")).content.decode()
 
 
-def test_notification_of_another_member_or_tenant_is_404(client, org_a, org_b, owner_a, owner_b, make_member):
+def test_notification_of_another_member_or_tenant_is_404(
+    client, org_a, org_b, owner_a, owner_b, make_member
+):
     other = make_member(org_a, Role.ADMIN)
     with tenant(org_a):
-        notify(organization=org_a, event="router.offline", context=SAMPLE_CONTEXT, recipients=[other])
+        notify(
+            organization=org_a, event="router.offline", context=SAMPLE_CONTEXT, recipients=[other]
+        )
         notice = Notification.objects.get()
     for user in (owner_a, owner_b):
         client.force_login(user)

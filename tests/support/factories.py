@@ -17,7 +17,9 @@ class TicketFactory(factory.django.DjangoModelFactory):
         with tenant(kwargs["organization"]):
             ticket = super()._create(model_class, *args, **kwargs)
             TicketMessage.objects.create(
-                organization=ticket.organization, ticket=ticket, author=ticket.opened_by,
+                organization=ticket.organization,
+                ticket=ticket,
+                author=ticket.opened_by,
                 body="First message",
             )
             return ticket

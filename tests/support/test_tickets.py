@@ -61,7 +61,10 @@ def test_bad_attachment_is_refused_and_nothing_is_saved(client_a, org_a, name, c
     response = client_a.post(
         reverse("support:ticket_create"),
         {
-            "subject": "Help", "category": "other", "priority": "normal", "body": "Hi",
+            "subject": "Help",
+            "category": "other",
+            "priority": "normal",
+            "body": "Hi",
             "attachments": [SimpleUploadedFile(name, content)],
         },
     )
@@ -77,7 +80,13 @@ def test_oversized_attachment_is_refused(client_a, org_a, settings):
     big = SimpleUploadedFile("big.txt", b"a" * 2048)
     response = client_a.post(
         reverse("support:ticket_create"),
-        {"subject": "Help", "category": "other", "priority": "normal", "body": "Hi", "attachments": [big]},
+        {
+            "subject": "Help",
+            "category": "other",
+            "priority": "normal",
+            "body": "Hi",
+            "attachments": [big],
+        },
     )
     assert "larger than" in response.content.decode()
     with tenant(org_a):
@@ -109,9 +118,7 @@ def test_staff_reply_emails_operator_notifies_and_waits_on_customer(
         ticket = TicketFactory(organization=org_a, opened_by=owner_a)
     mail.outbox.clear()
     with all_tenants(), on_commit():
-        services.ticket_reply(
-            ticket=ticket, actor=staff, body="Reboot it, please.", as_staff=True
-        )
+        services.ticket_reply(ticket=ticket, actor=staff, body="Reboot it, please.", as_staff=True)
     with tenant(org_a):
         ticket.refresh_from_db()
         assert ticket.status == Ticket.Status.WAITING
@@ -123,13 +130,18 @@ def test_staff_reply_emails_operator_notifies_and_waits_on_customer(
     assert f"#{ticket.pk}" in mail.outbox[0].subject
 
 
-def test_internal_note_is_never_shown_or_sent_to_operator(client_a, org_a, owner_a, staff, on_commit):
+def test_internal_note_is_never_shown_or_sent_to_operator(
+    client_a, org_a, owner_a, staff, on_commit
+):
     with tenant(org_a):
         ticket = TicketFactory(organization=org_a, opened_by=owner_a)
     mail.outbox.clear()
     with all_tenants(), on_commit():
         services.ticket_reply(
-            ticket=ticket, actor=staff, body="Customer seems confused", as_staff=True,
+            ticket=ticket,
+            actor=staff,
+            body="Customer seems confused",
+            as_staff=True,
             is_internal=True,
         )
     page = client_a.get(reverse("support:ticket_detail", args=[ticket.pk])).content.decode()
@@ -141,8 +153,9 @@ def test_internal_note_is_never_shown_or_sent_to_operator(client_a, org_a, owner
 
 def test_operator_reply_reopens_and_emails_assignee(client_a, org_a, owner_a, staff, on_commit):
     with tenant(org_a):
-        ticket = TicketFactory(organization=org_a, opened_by=owner_a, assignee=staff,
-                               status=Ticket.Status.WAITING)
+        ticket = TicketFactory(
+            organization=org_a, opened_by=owner_a, assignee=staff, status=Ticket.Status.WAITING
+        )
     with on_commit():
         response = client_a.post(
             reverse("support:ticket_detail", args=[ticket.pk]), {"body": "Still broken."}
@@ -181,8 +194,13 @@ def test_viewer_cannot_open_or_reply_and_nothing_changes(client, org_a, owner_a,
 def test_attachment_served_only_to_own_organisation(client, org_a, org_b, owner_a, owner_b, png):
     with tenant(org_a):
         ticket = services.ticket_open(
-            organization=org_a, actor=owner_a, subject="Logs", category="routers",
-            priority="normal", body="See file", files=[png("router.png")],
+            organization=org_a,
+            actor=owner_a,
+            subject="Logs",
+            category="routers",
+            priority="normal",
+            body="See file",
+            files=[png("router.png")],
         )
         attachment = TicketAttachment.objects.get()
     url = reverse("support:attachment_download", args=[ticket.pk, attachment.pk])
@@ -198,13 +216,20 @@ def test_attachment_served_only_to_own_organisation(client, org_a, org_b, owner_
     assert client.get(url).status_code == 302  # to the login page
 
 
-def test_staff_downloads_attachment_in_admin_and_access_is_logged(client, org_a, owner_a, staff, png):
+def test_staff_downloads_attachment_in_admin_and_access_is_logged(
+    client, org_a, owner_a, staff, png
+):
     from privacy.models import AccessLog
 
     with tenant(org_a):
         services.ticket_open(
-            organization=org_a, actor=owner_a, subject="Logs", category="routers",
-            priority="normal", body="See file", files=[png()],
+            organization=org_a,
+            actor=owner_a,
+            subject="Logs",
+            category="routers",
+            priority="normal",
+            body="See file",
+            files=[png()],
         )
         attachment = TicketAttachment.objects.get()
     client.force_login(staff)
@@ -226,8 +251,11 @@ def test_staff_reply_through_admin_queue(client, org_a, owner_a, staff, on_commi
         response = client.post(
             f"/admin/support/ticket/{ticket.pk}/change/",
             {
-                "status": "open", "priority": "urgent", "category": "routers",
-                "assignee": staff.pk, "reply": "We are on it.",
+                "status": "open",
+                "priority": "urgent",
+                "category": "routers",
+                "assignee": staff.pk,
+                "reply": "We are on it.",
             },
         )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -239,7 +267,9 @@ def test_staff_reply_through_admin_queue(client, org_a, owner_a, staff, on_commi
     assert [m.to for m in mail.outbox] == [[owner_a.email]]
 
 
-def test_ticket_list_filters_and_query_count(client_a, org_a, owner_a, django_assert_max_num_queries):
+def test_ticket_list_filters_and_query_count(
+    client_a, org_a, owner_a, django_assert_max_num_queries
+):
     with tenant(org_a):
         for index in range(15):
             TicketFactory(organization=org_a, opened_by=owner_a, subject=f"Issue {index}")
