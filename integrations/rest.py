@@ -20,6 +20,7 @@ arguments (the isolation walk fills them with another tenant's ids).
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -74,3 +75,9 @@ class FilterBackend(DjangoFilterBackend):
     """``DjangoFilterBackend`` whose ``filterset_fields`` build a TenantFilterSet."""
 
     filterset_base = TenantFilterSet
+
+
+class NonBlankCharField(serializers.CharField):
+    """Text that must contain more than whitespace (DRF trims it). The schema
+    says so too (``pattern: \\S``), so generated clients and schemathesis do
+    not send "   " expecting it to be accepted."""

@@ -1,7 +1,10 @@
 """OpenAPI (drf-spectacular) glue: how our authentication is described, and
 schema generation that can inspect tenant-owned querysets."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.tenancy import all_tenants
@@ -29,6 +32,14 @@ class DashboardSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class NonBlankCharFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "integrations.rest.NonBlankCharField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": r"\S"}
 
 
 class TenantSchemaGenerator(SchemaGenerator):

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from integrations.rest import TenantFilterSet
+from integrations.rest import NonBlankCharField, TenantFilterSet
 from support import services
 from support.models import Ticket, TicketAttachment, TicketMessage
 
@@ -47,16 +47,16 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=160)
+    subject = NonBlankCharField(max_length=160)
     category = serializers.ChoiceField(choices=Ticket.Category.choices)
     priority = serializers.ChoiceField(
         choices=Ticket.Priority.choices, default=Ticket.Priority.NORMAL
     )
-    body = serializers.CharField(max_length=services.MAX_BODY)
+    body = NonBlankCharField(max_length=services.MAX_BODY)
 
 
 class ReplySerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=services.MAX_BODY)
+    body = NonBlankCharField(max_length=services.MAX_BODY)
 
 
 class TicketFilter(TenantFilterSet):

@@ -25,7 +25,8 @@ def test_backup_and_restore_check_round_trip(org_a, owner_a, tmp_path, capsys):
     call_command("restore_check", "--dir", str(tmp_path))
     out = capsys.readouterr().out
     # then the newest backup restores with identical row counts
-    assert "restore check of nettportal-" in out and "OK" in out
+    assert "restore check of nettportal-" in out
+    assert "OK" in out
     backup = backup_list(directory=tmp_path)[0]
     manifest = backup.read_manifest()
     assert manifest["tables"]["support_ticket"] == 3

@@ -72,7 +72,7 @@ def test_feature_events_and_login(client, rf, org_a, owner_a):
     request.COOKIES["np_consent"] = "analytics=1"
     with tenant(org_a):
         track_feature(request, "support.ticket_opened")
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="feature names"):
             track_feature(request, "Not A Name")
     consent(client)
     client.post(reverse("account_login"), {"login": owner_a.email, "password": TEST_PASSWORD})
@@ -130,7 +130,9 @@ def test_staff_page_charts_and_refuses_members(client, client_a, org_a, owner_a)
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
     page = client.get(reverse("insights:staff_overview")).content.decode()
-    assert "<svg" in page and "routers.tested" in page and "100%" in page
+    assert "<svg" in page
+    assert "routers.tested" in page
+    assert "100%" in page
 
 
 def test_burst_of_failed_logins_alerts_staff_once(client, settings, db, on_commit):
@@ -144,7 +146,8 @@ def test_burst_of_failed_logins_alerts_staff_once(client, settings, db, on_commi
             )
     assert RequestLog.objects.filter(kind="login_failed").count() == 8
     alerts = [m for m in mail.outbox if "Security alert" in m.subject]
-    assert len(alerts) == 1 and alerts[0].to == [staff.email]
+    assert len(alerts) == 1
+    assert alerts[0].to == [staff.email]
     assert all(user.email not in alerts[0].body for user in users)  # no attempted accounts
     assert RequestLog.objects.filter(kind="alert").count() == 1
 

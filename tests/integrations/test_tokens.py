@@ -23,7 +23,8 @@ def bearer(plaintext):
 def test_scopes_map_to_role_permissions():
     assert permissions_for(["routers:read"]) == {"routers.view"}
     assert permissions_for(["routers:write"]) == {"routers.view", "routers.manage"}
-    assert "api:write" not in SCOPES and "api:read" not in SCOPES  # tokens never mint tokens
+    assert "api:write" not in SCOPES
+    assert "api:read" not in SCOPES
     assert not any("org.delete" in perms for perms in SCOPES.values())
 
 
@@ -37,7 +38,8 @@ def test_token_is_shown_once_and_stored_hashed(client_a, org_a):
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     plaintext = response.context["plaintext"]
-    assert plaintext.startswith("np_") and plaintext in response.content.decode()
+    assert plaintext.startswith("np_")
+    assert plaintext in response.content.decode()
     with tenant(org_a):
         token = ApiToken.objects.get()
     assert token.token_hash == token_digest(plaintext)
@@ -45,7 +47,8 @@ def test_token_is_shown_once_and_stored_hashed(client_a, org_a):
         row = ApiToken.objects.values().get()
     assert plaintext not in str(row)
     listing = client_a.get(reverse("integrations:index")).content.decode()
-    assert token.prefix in listing and plaintext not in listing
+    assert token.prefix in listing
+    assert plaintext not in listing
 
 
 def test_token_authenticates_as_its_organisation(client, org_a, org_b, owner_a, owner_b):
@@ -61,7 +64,8 @@ def test_token_authenticates_as_its_organisation(client, org_a, org_b, owner_a, 
     assert client.get("/api/v1/organization/", **bearer(plaintext)).json()["name"] == org_a.name
     with tenant(org_a):
         token.refresh_from_db()
-    assert token.last_used_at is not None and token.last_used_ip == "127.0.0.1"
+    assert token.last_used_at is not None
+    assert token.last_used_ip == "127.0.0.1"
 
 
 def test_read_scope_cannot_write_and_nothing_changes(client, org_a, owner_a):
@@ -170,7 +174,8 @@ def test_throttle_per_token(client, org_a, owner_a, settings):
         codes = [client.get("/api/v1/organization/", **bearer(first)).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         limited = client.get("/api/v1/organization/", **bearer(first))
-        assert limited.json()["error"]["code"] == "throttled" and "Retry-After" in limited
+        assert limited.json()["error"]["code"] == "throttled"
+        assert "Retry-After" in limited
         assert client.get("/api/v1/organization/", **bearer(second)).status_code == 200
     finally:
         SimpleRateThrottle.THROTTLE_RATES = original
@@ -197,7 +202,8 @@ def test_cursor_pagination_filtering_and_ordering(client, org_a, owner_a):
     oldest = client.get("/api/v1/support/tickets/?ordering=id", **bearer(plaintext)).json()
     assert oldest["results"][0]["subject"] == "T0"
     bad = client.get("/api/v1/support/tickets/?priority=nonsense", **bearer(plaintext))
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "invalid"
 
 
 def test_foreign_ticket_is_404_with_token(client, org_a, org_b, owner_a, owner_b):
@@ -222,4 +228,5 @@ def test_api_docs_are_served_without_cdn(client):
     assert "/static/vendor/swagger-ui-bundle.js" in page
     assert "http" not in page.replace("http-equiv", "")  # no external URL at all
     schema = client.get(reverse("api_schema"))
-    assert schema.status_code == 200 and b"/api/v1/support/tickets/" in schema.content
+    assert schema.status_code == 200
+    assert b"/api/v1/support/tickets/" in schema.content

@@ -58,8 +58,10 @@ def test_every_event_reaches_the_members_with_its_permission(
     if kind.email:
         assert {m.to[0] for m in mail.outbox} == expected
         message = mail.outbox[0]
-        assert message.alternatives and "Alpha Wireless" in message.body
-        assert "{{" not in message.body and "{{" not in message.subject
+        assert message.alternatives
+        assert "Alpha Wireless" in message.body
+        assert "{{" not in message.body
+        assert "{{" not in message.subject
     else:
         assert mail.outbox == []
     with tenant(org_a):
