@@ -26,14 +26,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-class DashboardSessionScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.api_auth.TenantSessionAuthentication"
-    name = "DashboardSession"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
-
-
 class NonBlankCharFieldSchema(OpenApiSerializerFieldExtension):
     target_class = "integrations.rest.NonBlankCharField"
 
