@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import org_permission_required
 from notifications import services
 from notifications.models import Notification
-from notifications.selectors import notification_list, preference_table
+from notifications.selectors import notification_list, preference_table, unread_count
 
 
 @org_permission_required("org.view")
@@ -57,3 +57,10 @@ def notification_preferences(request):
         messages.success(request, _("Notification settings saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"rows": rows})
+
+
+@org_permission_required("org.view")
+def notification_badge(request):
+    """The unread count for the top bar (an htmx fragment)."""
+    count = unread_count(organization=request.organization, user=request.user)
+    return render(request, "notifications/badge.html", {"count": count})

@@ -10,7 +10,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ticket_round_trip_between_operator_and_staff(browser, page, login_as, live_server, mail_outbox):
+def test_ticket_round_trip_between_operator_and_staff(
+    browser, page, login_as, live_server, mail_outbox
+):
     # given an operator (owner of an organisation) and a staff agent
     operator = MembershipFactory(
         role=Role.OWNER, organization__name="Kumasi Hotspots", user__full_name="Ama Mensah"

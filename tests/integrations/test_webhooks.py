@@ -53,6 +53,7 @@ def test_rolled_back_change_sends_nothing(org_a, owner_a):
     with Receiver() as receiver:
         make_endpoint(org_a, owner_a, receiver.url)
         with tenant(org_a):
+
             def failing_change():
                 with transaction.atomic():
                     webhook_emit(organization=org_a, event="router.offline", payload={})
