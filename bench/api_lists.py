@@ -33,7 +33,7 @@ def setup_django(database_url: str | None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nettportal.settings")
     os.environ["NETTPORTAL_VAR_DIR"] = scratch
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["API_TOKEN_RATE"] = "1000000/minute"
+    os.environ["API_TOKEN_RATE"] = "1000000/minute"  # noqa: S105 - a rate, not a secret
     os.environ["LOG_LEVEL"] = "WARNING"
     import django
 
@@ -158,8 +158,8 @@ def main():
 
     from accounts.roles import Role
     from integrations.scopes import ALL_SCOPES
-    from tests.integrations.factories import make_token
     from tests.accounts.factories import MembershipFactory
+    from tests.integrations.factories import make_token
 
     membership = MembershipFactory(role=Role.OWNER, organization__name="Bench ISP")
     organization, owner = membership.organization, membership.user
