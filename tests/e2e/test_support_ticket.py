@@ -34,7 +34,7 @@ def test_ticket_round_trip_between_operator_and_staff(
     page.click("button:has-text('Send to support')")
     page.wait_for_selector("text=opened. We will reply by email.")
     ticket_url = page.url
-    assert page.locator("a:has-text('error.png')").count() == 1
+    page.wait_for_selector("a:has-text('error.png')")
     assert any("Vouchers not accepted" in m.subject for m in mail_outbox)
 
     # and a staff agent answers from the admin queue
@@ -46,7 +46,8 @@ def test_ticket_round_trip_between_operator_and_staff(
     admin.click("input[type=submit]")
     admin.goto("/admin/support/ticket/?status__exact=open")
     admin.click("text=Vouchers not accepted on Tower 2")
-    assert admin.locator("a:has-text('error.png')").count() == 1
+    admin.wait_for_url("**/change/**")
+    admin.wait_for_selector("a:has-text('error.png')")  # staff can open the attachment
     admin.fill("textarea[name=reply]", "Tower 2 lost its hotspot profile; we pushed it again.")
     admin.click("input[name=_save]")
     admin.wait_for_selector("text=was changed successfully")
@@ -61,4 +62,5 @@ def test_ticket_round_trip_between_operator_and_staff(
     reply_mails = [m for m in mail_outbox if m.to == [operator.email]]
     assert len(reply_mails) == 1
     assert "we pushed it again" in reply_mails[0].body
+    page.wait_for_selector("[data-unread-count]")  # loaded by htmx after the page
     assert page.locator("[data-unread-count]").inner_text() == "1"
