@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import org_permission_required
+from insights.analytics import track_feature
 from integrations import selectors, services
 from integrations.forms import ApiTokenForm, WebhookEndpointForm
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
@@ -44,6 +45,7 @@ def api_token_create(request):
         except ApplicationError as error:
             _form_error(form, error)
         else:
+            track_feature(request, "integrations.token_created")
             # Shown once, on this response only; never stored or put in the session.
             response = render(
                 request, "integrations/token_created.html", {"token": token, "plaintext": plaintext}
@@ -95,6 +97,7 @@ def webhook_create(request):
         except ApplicationError as error:
             _form_error(form, error)
         else:
+            track_feature(request, "integrations.webhook_created")
             messages.success(request, _("Webhook endpoint added. Copy its signing secret below."))
             return redirect("integrations:webhook_detail", webhookendpoint_id=endpoint.pk)
     return render(request, "integrations/webhook_form.html", {"form": form, "creating": True})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import has_org_permission, org_permission_required
+from insights.analytics import track_feature
 from nettportal.errors import ApplicationError
 from privacy.access_log import access_log_record
 from privacy.models import AccessLog
@@ -55,6 +56,7 @@ def ticket_create(request):
         except ApplicationError as error:
             _form_error(form, error)
         else:
+            track_feature(request, "support.ticket_opened")
             messages.success(
                 request, _("Ticket #%(n)s opened. We will reply by email.") % {"n": ticket.pk}
             )
