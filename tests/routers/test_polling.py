@@ -424,3 +424,30 @@ def test_prune_deletes_only_history_older_than_retention(sim_router, org_a, sett
     with tenant(org_a):
         assert not RouterStatusSample.objects.filter(pk=old.pk).exists()
         assert not RouterEvent.objects.filter(pk=old_event.pk).exists()
+
+
+def test_interface_rows_follow_state_changes_only(sim_router, org_a, django_assert_max_num_queries):
+    router = sim_router(org_a)
+    poll_routers([router.pk])
+    with tenant(org_a):
+        ether2 = RouterInterface.objects.get(router=router, name="ether2")
+    assert ether2.is_running
+    assert not ether2.is_disabled
+
+    # A poll where nothing but counters changed writes no interface rows.
+    router.sim.advance(60)
+    with django_assert_max_num_queries(14):
+        poll_routers([router.pk], force=True)
+    with tenant(org_a):
+        assert RouterInterface.objects.get(pk=ether2.pk).changed_at == ether2.changed_at
+
+    router.sim.execute("/interface/set", {"numbers": "ether2", "disabled": "yes"}, [])
+    router.sim.advance(60)
+    poll_routers([router.pk], force=True)
+    with tenant(org_a):
+        changed = RouterInterface.objects.get(pk=ether2.pk)
+        samples = InterfaceTrafficSample.objects.filter(interface=changed).count()
+    assert changed.is_disabled
+    assert not changed.is_running
+    assert changed.changed_at > ether2.changed_at
+    assert samples == 2  # history continues on the same interface row
