@@ -69,7 +69,7 @@ def test_samples_are_averaged_per_bucket_and_outages_break_the_line(org_a, org_b
     assert rx.values[4] == pytest.approx(1_000_000)
     assert tx.values[4] == pytest.approx(100_000)
     assert charts["traffic"].y_max == 1_000_000
-    assert "CPU now 50%, peak 50%" in charts["cpu"].summary
+    assert "CPU latest 50%, peak 50%" in charts["cpu"].summary
     assert charts["cpu"].x_ticks  # hour labels along the bottom
 
 

@@ -206,7 +206,7 @@ def test_each_fault_marks_the_router_and_writes_nothing_half(
 ):
     router = sim_router(org_a, active_sessions=5)
     poll_routers([router.pk])
-    interfaces_before = {(i.name, i.last_rx_bytes) for i in rows(RouterInterface, router)}
+    counters_before = fresh(router).interface_counters
     for name, value in knob.items():
         setattr(router.sim, name, value)
     router.sim.advance(60)
@@ -220,7 +220,7 @@ def test_each_fault_marks_the_router_and_writes_nothing_half(
     assert message in router.last_error
     assert router.poll_lease_token == ""  # the lease is released
     # No partial data: counters untouched, no traffic rows, sessions emptied with the count.
-    assert {(i.name, i.last_rx_bytes) for i in rows(RouterInterface, router)} == interfaces_before
+    assert router.interface_counters == counters_before
     assert rows(InterfaceTrafficSample, router) == []
     assert rows(ActiveSession, router) == []
     assert router.hotspot_sessions_count == 0
@@ -424,3 +424,30 @@ def test_prune_deletes_only_history_older_than_retention(sim_router, org_a, sett
     with tenant(org_a):
         assert not RouterStatusSample.objects.filter(pk=old.pk).exists()
         assert not RouterEvent.objects.filter(pk=old_event.pk).exists()
+
+
+def test_interface_rows_follow_state_changes_only(sim_router, org_a, django_assert_max_num_queries):
+    router = sim_router(org_a)
+    poll_routers([router.pk])
+    with tenant(org_a):
+        ether2 = RouterInterface.objects.get(router=router, name="ether2")
+    assert ether2.is_running
+    assert not ether2.is_disabled
+
+    # A poll where nothing but counters changed writes no interface rows.
+    router.sim.advance(60)
+    with django_assert_max_num_queries(14):
+        poll_routers([router.pk], force=True)
+    with tenant(org_a):
+        assert RouterInterface.objects.get(pk=ether2.pk).changed_at == ether2.changed_at
+
+    router.sim.execute("/interface/set", {"numbers": "ether2", "disabled": "yes"}, [])
+    router.sim.advance(60)
+    poll_routers([router.pk], force=True)
+    with tenant(org_a):
+        changed = RouterInterface.objects.get(pk=ether2.pk)
+        samples = InterfaceTrafficSample.objects.filter(interface=changed).count()
+    assert changed.is_disabled
+    assert not changed.is_running
+    assert changed.changed_at > ether2.changed_at
+    assert samples == 2  # history continues on the same interface row
