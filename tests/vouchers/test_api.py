@@ -12,11 +12,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_list_packages_and_vouchers(client_a, org_a, package_a, in_tenant):
     with in_tenant(org_a):
         voucher = VoucherFactory(organization=org_a, package=package_a)
-    packages = client_a.get("/api/v1/packages/").json()
+    packages = client_a.get("/api/v1/packages/").json()["results"]
     assert [p["name"] for p in packages] == ["1 Day"]
     assert packages[0]["currency"] == "GHS" and packages[0]["validity_seconds"] == 86400
     page = client_a.get("/api/v1/vouchers/", {"status": "unused"}).json()
-    assert page["count"] == 1 and page["results"][0]["code"] == voucher.code
+    assert [v["code"] for v in page["results"]] == [voucher.code]
+    assert client_a.get("/api/v1/vouchers/", {"status": "revoked"}).json()["results"] == []
+    typed = voucher.code.lower().replace("-", " ")[:6]
+    found = client_a.get("/api/v1/vouchers/", {"q": typed}).json()["results"]
+    assert [v["code"] for v in found] == [voucher.code]
     one = client_a.get(f"/api/v1/vouchers/{voucher.pk}/").json()
     assert one["status"] == "unused"
 
