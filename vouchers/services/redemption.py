@@ -44,7 +44,7 @@ from django.utils import timezone
 from nettportal.errors import Conflict, ExternalServiceError, NotFound, ValidationFailed
 from vouchers import routerops
 from vouchers.codes import CodeFormat, looks_like_code, normalise, random_strings
-from vouchers.models import Voucher, VoucherEvent, VoucherSettings
+from vouchers.models import BatchPush, Voucher, VoucherEvent, VoucherSettings
 from vouchers.services.lifecycle import _enqueue_tidy, event_add
 from vouchers.services.packages import package_offered_on
 
@@ -295,7 +295,8 @@ def voucher_redeem(
             message="Device logged in at redemption.",
         )
     logger.info("voucher %s redeemed on router %s via %s", voucher.pk, router.pk, via)
-    _enqueue_tidy(organization.pk, [voucher.pk])  # copies pushed to other routers go
+    if voucher.batch_id and BatchPush.objects.filter(batch_id=voucher.batch_id).exists():
+        _enqueue_tidy(organization.pk, [voucher.pk])  # copies pushed to other routers go
     return Redemption(
         voucher=voucher, logged_in=logged_in, login_error=login_error, stacked_onto=primary
     )
