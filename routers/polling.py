@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tenancy import all_tenants, tenant
@@ -308,17 +309,70 @@ def _claimed(router: Router, token: str):
 
 
 def _transition(router: Router, new_status: str, now: datetime, message: str) -> dict:
+    """Status fields for the update; records the event and the webhook on a change."""
     fields = {"status": new_status}
-    if router.status != new_status:
-        fields["status_changed_at"] = now
-        RouterEvent.objects.create(
-            organization_id=router.organization_id,
-            router=router,
-            kind=EVENT_FOR_STATUS[new_status],
-            message=message[:300],
-            created_at=now,
+    if router.status == new_status:
+        return fields
+    fields["status_changed_at"] = now
+    RouterEvent.objects.create(
+        organization_id=router.organization_id,
+        router=router,
+        kind=EVENT_FOR_STATUS[new_status],
+        message=message[:300],
+        created_at=now,
+    )
+    was_online = router.status == Router.Status.ONLINE
+    is_online = new_status == Router.Status.ONLINE
+    if was_online != is_online and (was_online or router.status != Router.Status.UNKNOWN):
+        from integrations.services import webhook_emit
+
+        webhook_emit(
+            organization=router.organization,
+            event="router.online" if is_online else "router.offline",
+            payload={
+                "router": {"id": router.pk, "name": router.name, "site": router.site},
+                "status": new_status,
+                "previous_status": router.status,
+                "at": now.isoformat(),
+                "reason": "" if is_online else message[:300],
+            },
         )
     return fields
+
+
+def _alert_offline(router: Router, fields: dict, now: datetime) -> None:
+    """Tell members once the router has been offline for ROUTER_OFFLINE_ALERT_MINUTES."""
+    if fields["status"] != Router.Status.OFFLINE or router.offline_notified_at is not None:
+        return
+    since = fields.get("status_changed_at") or router.status_changed_at or now
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < settings.ROUTER_OFFLINE_ALERT_MINUTES:
+        return
+    from notifications.services import notify
+
+    notify(
+        organization=router.organization,
+        event="router.offline",
+        context={"router": router, "minutes": minutes},
+        url=reverse("routers:detail", args=[router.pk]),
+    )
+    fields["offline_notified_at"] = now
+
+
+def _alert_back_online(router: Router, fields: dict, now: datetime) -> None:
+    """The all-clear, only for outages members were told about."""
+    if router.offline_notified_at is None:
+        return
+    from notifications.services import notify
+
+    since = router.status_changed_at or router.offline_notified_at
+    notify(
+        organization=router.organization,
+        event="router.online",
+        context={"router": router, "offline_minutes": int((now - since).total_seconds() // 60)},
+        url=reverse("routers:detail", args=[router.pk]),
+    )
+    fields["offline_notified_at"] = None
 
 
 def _store_failure(router: Router, result: PollResult, token: str) -> str:
@@ -338,6 +392,7 @@ def _store_failure(router: Router, result: PollResult, token: str) -> str:
         "poll_lease_token": "",
     }
     fields.update(_transition(router, new_status, now, result.error))
+    _alert_offline(router, fields, now)
     if not _claimed(router, token).update(**fields):
         raise LeaseLost
     # What was online is unknown now; an empty set is the truthful answer.
@@ -375,6 +430,7 @@ def _store_success(router: Router, result: PollResult, token: str) -> str:
         "poll_lease_token": "",
     }
     fields.update(_transition(router, Router.Status.ONLINE, now, _online_message(result)))
+    _alert_back_online(router, fields, now)
     if not _claimed(router, token).update(**fields):
         raise LeaseLost  # rolls back the interface rows written above too
     if rebooted:
