@@ -68,6 +68,17 @@ STATUS_FOR_ERROR = {
     "rejected": Router.Status.ERROR,
     "error": Router.Status.ERROR,
 }
+# Only what a poll stores: every word less is read 100 times per router per minute.
+POLLED_SESSION_FIELDS = (
+    ".id",
+    "user",
+    "address",
+    "mac-address",
+    "uptime",
+    "bytes-in",
+    "bytes-out",
+    "login-by",
+)
 EVENT_FOR_STATUS = {
     Router.Status.ONLINE: RouterEvent.Kind.ONLINE,
     Router.Status.OFFLINE: RouterEvent.Kind.OFFLINE,
@@ -197,7 +208,9 @@ async def fetch_router(router_id: int, target: RouterTarget) -> PollResult:
             for menu in ("hotspot", "ppp"):
                 try:
                     if menu == "hotspot":
-                        result.hotspot_sessions = await client.hotspot_active()
+                        result.hotspot_sessions = await client.hotspot_active(
+                            fields=POLLED_SESSION_FIELDS
+                        )
                     else:
                         result.ppp_sessions = await client.ppp_active()
                 except RouterCommandRejected as error:
@@ -287,6 +300,7 @@ def poll_result_store(*, router: Router, result: PollResult, token: str) -> Poll
     """Store one result atomically; a lost lease stores nothing."""
     try:
         with transaction.atomic():
+            _relax_durability()
             if result.ok:
                 message = _store_success(router, result, token)
             else:
@@ -302,6 +316,15 @@ def poll_result_store(*, router: Router, result: PollResult, token: str) -> Poll
             stored=False,
         )
     return PollOutcome(router.pk, router.name, router.status, result.ok, message, result.duration)
+
+
+def _relax_durability() -> None:
+    """Poll results are re-measured every interval, so on PostgreSQL they do not
+    wait for the WAL to reach the disk (a crash loses at most the last moments
+    of polling, never consistency). One fsync per router per minute adds up."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _claimed(router: Router, token: str):
