@@ -76,6 +76,9 @@ class Router(TenantModel):
 
     # Polling bookkeeping: back-off and the lease that stops overlapping polls.
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # Set when members were told the router is offline, so they are told once
+    # per outage and told again when it is back.
+    offline_notified_at = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     poll_lease_until = models.DateTimeField(null=True, blank=True)
     poll_lease_token = models.CharField(max_length=32, blank=True)

@@ -16,7 +16,15 @@ from routers.models import (
     RouterInterface,
     RouterStatusSample,
 )
-from routers.polling import backoff_seconds, chunked, counter_delta, due_router_ids, poll_routers
+from routers.polling import (
+    backoff_seconds,
+    chunked,
+    counter_delta,
+    due_router_ids,
+    poll_routers,
+    store,
+    store_results,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +291,7 @@ def test_a_result_for_a_lost_lease_is_discarded(sim_router, org_a):
     )
     with tenant(org_a):
         Router.objects.filter(pk=router.pk).update(poll_lease_token="someone-else")
-        outcome = polling.poll_result_store(router=claimed, result=result, token=token)
+        (outcome,) = store_results([result], {router.pk: claimed}, token)
 
     assert not outcome.stored
     router = fresh(router)
@@ -295,14 +303,14 @@ def test_a_result_for_a_lost_lease_is_discarded(sim_router, org_a):
 def test_storage_failure_rolls_back_that_router_only(sim_router, org_a, monkeypatch):
     good = sim_router(org_a, active_sessions=2)
     bad = sim_router(org_a, active_sessions=2)
-    original = polling._replace_sessions
+    original = store._session_rows
 
     def explode(router, result, now):
         if router.pk == bad.pk:
             raise RuntimeError("disk full")
         return original(router, result, now)
 
-    monkeypatch.setattr(polling, "_replace_sessions", explode)
+    monkeypatch.setattr(store, "_session_rows", explode)
 
     outcomes = poll_routers([good.pk, bad.pk])
 
@@ -451,3 +459,24 @@ def test_interface_rows_follow_state_changes_only(sim_router, org_a, django_asse
     assert not changed.is_running
     assert changed.changed_at > ether2.changed_at
     assert samples == 2  # history continues on the same interface row
+
+
+def test_a_batch_costs_one_statement_per_router_plus_a_few(sim_router, org_a, org_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from routers.polling import claim_routers, fetch_router, router_target
+    from tests.routers.sim import run_async
+
+    def store_cost(count):
+        routers = [sim_router(org_a if n % 2 else org_b, active_sessions=5) for n in range(count)]
+        for _ in range(2):  # the second poll is the steady state (deltas, no new interfaces)
+            token, claimed = claim_routers([r.pk for r in routers], force=True)
+            results = [run_async(fetch_router(r.pk, router_target(r))) for r in claimed]
+            with CaptureQueriesContext(connection) as queries:
+                outcomes = store_results(results, {r.pk: r for r in claimed}, token)
+        assert all(outcome.ok and outcome.stored for outcome in outcomes)
+        return len(queries.captured_queries)
+
+    few, many = store_cost(3), store_cost(12)
+    assert many - few <= 9  # one UPDATE per extra router; samples and sessions go in bulk

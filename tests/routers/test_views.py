@@ -137,7 +137,7 @@ def test_detail_shows_status_sessions_charts_and_events(client_a, org_a, sim_rou
     for session in router.sim.hotspot_active:
         assert session["user"] in body
         assert session["mac-address"] in body
-    assert body.count("<svg") == 3
+    assert body.count('<figure class="card chart"') == 3
     assert "<polyline" in body
     assert "Came online" in body
     assert "ether1" in body
