@@ -189,10 +189,19 @@ class DataClass:
         """Who a row belongs to: ``organization``, ``user`` or ``platform``."""
         if self.label == ORGANIZATION_MODEL:
             return "organization"
-        if self.resolved_user_path() is not None:
+        if self.label == USER_MODEL:
             return "user"
-        if self.resolved_organization_path() is not None:
+        user_path = self.resolved_user_path()
+        organization_path = self.resolved_organization_path()
+        # A row reaching its organisation through its user (an email address,
+        # a consent) is the user's; a tenant row with a user column (a
+        # membership) is the organisation's.
+        if organization_path and not (
+            user_path and organization_path.startswith(f"{user_path}__")
+        ):
             return "organization"
+        if user_path:
+            return "user"
         return "platform"
 
     # --- fields -------------------------------------------------------------------------

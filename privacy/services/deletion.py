@@ -127,6 +127,9 @@ def organization_deletion_cancel(*, deletion: AccountDeletion, actor, request=No
         raise Conflict(_("The deletion has already started and cannot be cancelled."))
     if locked.status != AccountDeletion.Status.SCHEDULED:
         raise Conflict(_("There is no scheduled deletion to cancel."))
+    if locked.started_at is not None:
+        # Paused part-way by a legal hold: some data is already gone.
+        raise Conflict(_("The deletion has already started and cannot be cancelled."))
     organization = Organization.objects.select_for_update().get(pk=locked.organization_id)
     if not actor.is_staff:
         with all_tenants():
@@ -254,9 +257,13 @@ def _claim(deletion_id: int, now) -> AccountDeletion | None:
         elif deletion.status != AccountDeletion.Status.RUNNING:
             return None
         if has_active_hold(deletion.organization_id):
+            if deletion.status == AccountDeletion.Status.RUNNING:
+                _paused(deletion.pk)
             return None
         organization = deletion.organization
-        if deletion.status == AccountDeletion.Status.SCHEDULED:
+        if deletion.status == AccountDeletion.Status.SCHEDULED and deletion.started_at:
+            deletion.status = AccountDeletion.Status.RUNNING  # resuming after a hold
+        elif deletion.status == AccountDeletion.Status.SCHEDULED:
             deletion.status = AccountDeletion.Status.RUNNING
             deletion.started_at = now
             with all_tenants():
@@ -281,7 +288,20 @@ def _heartbeat(deletion_id: int) -> None:
 
 def organization_deletion_execute(*, deletion_id: int, budget_seconds: float | None = None) -> str:
     """Carry out a due deletion. Returns ``"done"``, ``"continue"`` (budget used
-    up; run again) or ``"skipped"`` (not due, cancelled, on hold)."""
+    up; run again) or ``"skipped"`` (not due, cancelled, on hold, or another
+    worker is on it: a cache lock keeps two runs of one deletion apart)."""
+    from django.core.cache import cache
+
+    lock = f"privacy:deletion-lock:{deletion_id}"
+    if not cache.add(lock, 1, timeout=int(budget_seconds or 3600) + 120):
+        return "skipped"
+    try:
+        return _execute(deletion_id, budget_seconds)
+    finally:
+        cache.delete(lock)
+
+
+def _execute(deletion_id: int, budget_seconds: float | None) -> str:
     now = timezone.now()
     deletion = _claim(deletion_id, now)
     if deletion is None:
