@@ -133,7 +133,8 @@ def my_data(request):
 @login_required
 def preferences(request):
     choices = selectors.marketing_choices(request.user)
-    form = MarketingPreferencesForm(request.POST or None, choices=choices)
+    data = request.POST if request.method == "POST" else None  # unticked boxes send nothing
+    form = MarketingPreferencesForm(data, choices=choices)
     if request.method == "POST" and form.is_valid():
         changed = consent_services.marketing_preferences_save(
             user=request.user,
