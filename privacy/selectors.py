@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import time
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,8 +20,6 @@ from privacy.models import (
     PrivacyRequest,
 )
 from privacy.models.consent import MARKETING_TOPICS
-
-SIGNIFICANT_CACHE_KEY = "privacy:significant-documents:v1"
 
 # --- policy documents -----------------------------------------------------------------
 
@@ -58,11 +57,18 @@ def policy_versions(kind: str):
     )
 
 
+# The newest significant versions change a few times a year but are read on
+# every dashboard page: each process keeps them for a minute (publishing
+# clears this process's copy at once; other processes follow within a minute).
+_SIGNIFICANT_TTL = 60.0
+_significant = {"value": None, "expires": 0.0}
+
+
 def _latest_significant() -> list[dict]:
-    """The newest published significant version of each kind (cached; tiny)."""
-    cached = cache.get(SIGNIFICANT_CACHE_KEY)
-    if cached is not None:
-        return cached
+    """The newest published significant version of each kind."""
+    now = time.monotonic()
+    if _significant["value"] is not None and _significant["expires"] > now:
+        return _significant["value"]
     latest = {}
     for document in PolicyDocument.objects.filter(
         published_at__isnull=False, is_significant=True
@@ -79,12 +85,13 @@ def _latest_significant() -> list[dict]:
         }
         for document in latest.values()
     ]
-    cache.set(SIGNIFICANT_CACHE_KEY, value, 300)
+    _significant.update(value=value, expires=now + _SIGNIFICANT_TTL)
     return value
 
 
 def policies_to_acknowledge(user) -> list[dict]:
-    """Significant changes ``user`` has not acknowledged yet (one query when cached).
+    """Significant changes ``user`` has not acknowledged yet (no query while
+    there are none; one when there are).
 
     Accepting a later version of the same kind also counts.
     """
@@ -94,12 +101,9 @@ def policies_to_acknowledge(user) -> list[dict]:
     if not latest:
         return []
     accepted = set(
-        PolicyAcceptance.objects.filter(user=user)
-        .filter(
-            Q(document_id__in=[item["id"] for item in latest])
-            | Q(document__kind__in=[item["kind"] for item in latest])
-        )
-        .values_list("document__kind", "document__effective_on")
+        PolicyAcceptance.objects.filter(
+            user=user, document__kind__in=[item["kind"] for item in latest]
+        ).values_list("document__kind", "document__effective_on")
     )
     pending = []
     for item in latest:
@@ -112,7 +116,7 @@ def policies_to_acknowledge(user) -> list[dict]:
 
 
 def significant_cache_clear() -> None:
-    cache.delete(SIGNIFICANT_CACHE_KEY)
+    _significant.update(value=None, expires=0.0)
 
 
 # --- exports ----------------------------------------------------------------------------

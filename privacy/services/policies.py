@@ -77,6 +77,7 @@ def policy_publish(*, document: PolicyDocument, actor) -> PolicyDocument:
     locked.published_at = timezone.now()
     locked.published_by = actor
     locked.save(update_fields=["published_at", "published_by"])
+    significant_cache_clear()
     transaction.on_commit(significant_cache_clear)
     if locked.is_significant:
         from privacy.tasks import policy_notify_owners_task

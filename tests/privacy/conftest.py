@@ -14,3 +14,13 @@ def worlds(db):
     from tests.world import build_world
 
     return build_world("Alpha", "AAMARKERA"), build_world("Bravo", "BBMARKERB")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """Significant policy versions are cached per process; tests start clean."""
+    from privacy.selectors import significant_cache_clear
+
+    significant_cache_clear()
+    yield
+    significant_cache_clear()

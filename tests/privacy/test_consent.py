@@ -142,7 +142,7 @@ def test_signup_records_consent_only_when_ticked(client, ticked):
 
     data = {
         "full_name": "Ama Mensah",
-        "email": f"ama-{ticked}@example.test",
+        "email": f"ama-{str(ticked).lower()}@example.test",
         "organization_name": "Ama Wi-Fi",
         "phone": "+233201234567",
         "country": "GH",

@@ -86,13 +86,12 @@ def test_scheduling_needs_reauthentication_and_the_exact_name(worlds, client):
 
 def test_a_wrong_name_changes_nothing(worlds, client):
     world_a, _world_b = worlds
-    with pytest.raises(deletion_services.ValidationFailed):
-        with tenant(world_a.organization):
-            deletion_services.organization_deletion_request(
-                organization=world_a.organization,
-                actor=world_a.users[Role.OWNER],
-                confirm_name="something else",
-            )
+    with pytest.raises(deletion_services.ValidationFailed), tenant(world_a.organization):
+        deletion_services.organization_deletion_request(
+            organization=world_a.organization,
+            actor=world_a.users[Role.OWNER],
+            confirm_name="something else",
+        )
     assert not AccountDeletion.objects.exists()
     world_a.organization.refresh_from_db()
     assert world_a.organization.status == Organization.Status.ACTIVE

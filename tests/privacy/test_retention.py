@@ -8,7 +8,7 @@ from accounts.tenancy import all_tenants, tenant
 from nettportal.models import BackgroundJob
 from privacy.access_log import access_log_record
 from privacy.models import AccessLog, DataExport, RetentionPurge, RetentionRule
-from privacy.registry import RETENTION_CLASSES, REGISTRY, DataClass, register
+from privacy.registry import REGISTRY, RETENTION_CLASSES, DataClass, register
 from privacy.services import exports as export_services
 from privacy.services.retention import retention_rules_sync, retention_sweep
 from privacy.tasks import retention_sweep_task
