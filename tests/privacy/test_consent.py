@@ -37,9 +37,9 @@ def test_preferences_record_choices_and_history(client, owner_a):
 
     assert not MarketingConsent.objects.get(user=owner_a, topic=Topic.PRODUCT_NEWS).is_granted
     history = list(
-        ConsentEvent.objects.filter(user=owner_a).order_by("at", "pk").values_list(
-            "topic", "is_granted", "source"
-        )
+        ConsentEvent.objects.filter(user=owner_a)
+        .order_by("at", "pk")
+        .values_list("topic", "is_granted", "source")
     )
     assert history == [
         ("product_news", True, "preferences"),

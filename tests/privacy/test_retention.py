@@ -79,11 +79,17 @@ def test_sweep_finds_classes_from_the_registry(org_a, owner_a):
     """Other apps' tables are purged with no code change: login sessions
     (accounts) and job rows (nettportal) are registered with retention classes."""
     old_session = UserSession.objects.create(
-        user=owner_a, session_key="k1", ip="10.0.0.1", user_agent="x",
+        user=owner_a,
+        session_key="k1",
+        ip="10.0.0.1",
+        user_agent="x",
         last_seen_at=timezone.now() - timedelta(days=400),
     )
     fresh_session = UserSession.objects.create(
-        user=owner_a, session_key="k2", ip="10.0.0.2", user_agent="x",
+        user=owner_a,
+        session_key="k2",
+        ip="10.0.0.2",
+        user_agent="x",
         last_seen_at=timezone.now(),
     )
     with tenant(org_a):
@@ -107,7 +113,9 @@ def test_sweep_finds_classes_from_the_registry(org_a, owner_a):
 def test_purged_export_rows_take_their_files_along(org_a, owner_a, settings):
     with tenant(org_a):
         export = DataExport.objects.create(
-            organization=org_a, status=DataExport.Status.READY, file_name=f"{org_a.pk}/x.zip",
+            organization=org_a,
+            status=DataExport.Status.READY,
+            file_name=f"{org_a.pk}/x.zip",
             expires_at=timezone.now() + timedelta(days=1),
         )
     path = export_services.export_file_path(export)
@@ -167,8 +175,12 @@ def test_registering_a_new_class_needs_no_code_here(db, monkeypatch):
     retention_class("probe_class", days=12, description="probe")
     monkeypatch.delitem(REGISTRY, "privacy.RetentionPurge")
     register(
-        "privacy.RetentionPurge", category="platform", export=False, organization_path=None,
-        retention="probe_class", retention_field="started_at",
+        "privacy.RetentionPurge",
+        category="platform",
+        export=False,
+        organization_path=None,
+        retention="probe_class",
+        retention_field="started_at",
     )
     old = RetentionPurge.objects.create(retention_class="x", model_label="y")
     RetentionPurge.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=13))
