@@ -105,11 +105,14 @@ def _replacement(model_field, *, unique: bool):
         if model_field.null:
             return None
         return "" if model_field.blank else "erased"
+    if isinstance(model_field, models.BooleanField):
+        # A personal yes/no (a consent, a preference) goes back to its default.
+        return model_field.get_default() if model_field.has_default() else False
     if model_field.null:
         return None
     if isinstance(model_field, models.IntegerField | models.FloatField | models.DecimalField):
         return 0 if not model_field.is_relation else _SKIP
-    return _SKIP  # booleans, non-null dates and foreign keys keep their value
+    return _SKIP  # non-null dates and foreign keys keep their value
 
 
 def pseudonymise_assignments(data_class: DataClass) -> dict:

@@ -89,6 +89,7 @@ register(
     category="platform",
     export=False,
     organization_path=None,
+    user_path=None,  # the reported account, not the owner of the report
     personal_fields=("reporter_name", "reporter_email", "where", "details", "outcome"),
     retention="privacy_reports",
     retention_field="created_at",

@@ -161,6 +161,9 @@ class DataClass:
             return None
         if self.label == CUSTOMER_MODEL:
             return "pk"
+        if "customer_field" in self.extra:  # the customers app's early spelling
+            field_name = self.extra["customer_field"]
+            return "pk" if field_name == "id" else field_name
         for candidate in model._meta.concrete_fields:
             if (
                 candidate.is_relation
@@ -196,9 +199,7 @@ class DataClass:
         # A row reaching its organisation through its user (an email address,
         # a consent) is the user's; a tenant row with a user column (a
         # membership) is the organisation's.
-        if organization_path and not (
-            user_path and organization_path.startswith(f"{user_path}__")
-        ):
+        if organization_path and not (user_path and organization_path.startswith(f"{user_path}__")):
             return "organization"
         if user_path:
             return "user"
@@ -298,6 +299,16 @@ retention_class("security_log", days=365, description="Security events (logins, 
 retention_class("notifications", days=180, description="In-platform notices to members.")
 retention_class(
     "webhook_deliveries", days=30, description="Outgoing webhook deliveries and their attempts."
+)
+# Names other apps already use for the classes above (same periods as the policy).
+retention_class("router_history", days=90, description="Router status and traffic history samples.")
+retention_class("router_events", days=365, description="Router events (went offline, back...).")
+retention_class(
+    "usage_sessions", days=395, description="Raw hotspot/PPPoE sessions of end customers."
+)
+retention_class("usage_rollups", days=1095, description="Daily usage totals per customer.")
+retention_class(
+    "customer_imports", days=30, description="Records of CSV imports (their files go sooner)."
 )
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organization
+from accounts.tenancy import tenant
 from nettportal.errors import ApplicationError
 from privacy.forms import MinorReportForm, PublicPrivacyRequestForm
 from privacy.models import PrivacyRequest
@@ -59,9 +60,10 @@ def privacy_request_public(request):
         else:
             data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
             try:
-                privacy_request = privacy_request_create(
-                    organization=operator, source=PrivacyRequest.Source.LANDING_PAGE, **data
-                )
+                with tenant(operator):  # the operator named in the link, like the portal
+                    privacy_request = privacy_request_create(
+                        organization=operator, source=PrivacyRequest.Source.LANDING_PAGE, **data
+                    )
             except ApplicationError as error:
                 form_error(form, error)
             else:
