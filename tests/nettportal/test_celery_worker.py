@@ -32,10 +32,12 @@ def real_worker(tmp_path):
         for name in ("queue", "done", "control"):
             (tmp_path / name).mkdir()
     app._pool = None
+    app.amqp._producer_pool = None  # an eager task in an earlier test built one on the old broker
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
     app.conf.update(saved)
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)
