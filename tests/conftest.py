@@ -95,3 +95,19 @@ def on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+
+
+@pytest.fixture(autouse=True)
+def _published_policies(request):
+    """Transactional tests (browser tests, real workers) flush the database,
+    taking the policy documents the migrations published with it; put them
+    back so sign-up and the policy pages find them whatever ran before."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from privacy.services.policies import policies_publish_bundled
+
+        policies_publish_bundled()
