@@ -134,37 +134,3 @@ def policies_acknowledge(*, user, ip_address: str | None) -> int:
         )
     return len(pending)
 
-
-BUNDLED_DOCUMENTS = [
-    ("privacy", "2025-11-30", "privacy-2025-11-30.txt"),
-    ("terms", "2025-11-30", "terms-2025-11-30.txt"),
-    ("dpa", "2025-11-30", "dpa-2025-11-30.txt"),
-]
-
-
-@transaction.atomic
-def policies_publish_bundled() -> int:
-    """Publish the first documents shipped in ``privacy/documents/`` if they are
-    missing (migration 0002 does this for a new database; tests that flush the
-    database use this to put them back). Returns how many were created."""
-    import datetime
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parent.parent / "documents"
-    created = 0
-    for kind, version, filename in BUNDLED_DOCUMENTS:
-        day = datetime.date.fromisoformat(version)
-        _document, was_created = PolicyDocument.objects.get_or_create(
-            kind=kind,
-            version=version,
-            defaults={
-                "last_updated": day,
-                "effective_on": day,
-                "body": (folder / filename).read_text(encoding="utf-8"),
-                "published_at": timezone.now(),
-            },
-        )
-        created += was_created
-    if created:
-        significant_cache_clear()
-    return created
