@@ -133,4 +133,3 @@ def policies_acknowledge(*, user, ip_address: str | None) -> int:
             user=user, document_id=item["id"], defaults={"ip_address": ip_address}
         )
     return len(pending)
-
