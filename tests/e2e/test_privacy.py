@@ -26,9 +26,7 @@ def test_export_shows_progress_and_downloads_a_zip_with_a_manifest(
     queued = []
     # The worker is played by this test: the task is queued, not run inline,
     # so the page shows the job waiting before it runs.
-    monkeypatch.setattr(
-        "privacy.tasks.export_build_task.delay", lambda *args: queued.append(args)
-    )
+    monkeypatch.setattr("privacy.tasks.export_build_task.delay", lambda *args: queued.append(args))
     login_as(owner)
 
     # when the owner asks for an export
