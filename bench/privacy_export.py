@@ -214,24 +214,30 @@ def run_export_child(org_id: int) -> None:
     organization = Organization.objects.get(pk=org_id)
     with tenant(organization):
         from nettportal.jobs import job_create
+        from nettportal.models import BackgroundJob
 
+        # A run that crashed may have left its export behind; start clean.
+        DataExport.objects.all().delete()
+        BackgroundJob.objects.filter(kind="bench").delete()
         job = job_create(organization=organization, kind="bench", title="bench export")
         export = DataExport.objects.create(organization=organization, job=job)
-        started = time.monotonic()
-        export_build(export_id=export.pk)
-        elapsed = time.monotonic() - started
-        export.refresh_from_db()
-        path = export_file_path(export)
-        size = path.stat().st_size if path.exists() else 0
-        print(
-            f"RESULT status={export.status} rows={export.total_rows} seconds={elapsed:.1f} "
-            f"zip_bytes={size}",
-            flush=True,
-        )
-        DataExport.objects.filter(pk=export.pk).delete()
-        job.delete()
-        if path.exists():
-            path.unlink()
+        try:
+            started = time.monotonic()
+            export_build(export_id=export.pk)
+            elapsed = time.monotonic() - started
+            export.refresh_from_db()
+            path = export_file_path(export)
+            size = path.stat().st_size if path.exists() else 0
+            print(
+                f"RESULT status={export.status} rows={export.total_rows} seconds={elapsed:.1f} "
+                f"zip_bytes={size}",
+                flush=True,
+            )
+            if path.exists():
+                path.unlink()
+        finally:
+            DataExport.objects.filter(pk=export.pk).delete()
+            job.delete()
 
 
 def main():
