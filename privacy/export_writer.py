@@ -192,17 +192,12 @@ class ExportWriter:
 
     def _write_section(self, archive: zipfile.ZipFile, section: Section, directory: str) -> dict:
         data_class = section.data_class
-        columns = [_column(field) for field in data_class.export_fields()]
-        names = [column.name for column in columns]
-        annotations = {c.select: c.expression for c in columns if c.expression is not None}
-        to_json = [(i, c.to_json) for i, c in enumerate(columns) if c.to_json is not None]
-        to_csv = [(i, c.to_csv) for i, c in enumerate(columns) if c.to_csv is not None]
-        encode_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
-        rows = (
-            section.queryset.order_by("pk")
-            .annotate(**annotations)
-            .values_list(*[column.select for column in columns])
-            .iterator(chunk_size=self.chunk_size)
+        fields = data_class.export_fields()
+        names = [field.attname for field in fields]
+        chunks = (
+            _postgres_chunks(section.queryset, fields, self.chunk_size)
+            if _postgres_can_format(section.queryset, fields)
+            else _python_chunks(section.queryset, fields, self.chunk_size)
         )
         json_name = section_path(data_class, "json")
         csv_name = section_path(data_class, "csv")
@@ -217,20 +212,16 @@ class ExportWriter:
             with archive.open(json_name, "w", force_zip64=True) as json_out:
                 json_out.write(b"[")
                 json_hash.update(b"[")
-                for chunk in _chunks(rows, self.chunk_size):
-                    values = _apply(chunk, to_json)
+                for json_lines, csv_rows in chunks:
                     separator = ",\n" if count else "\n"
-                    text = separator + ",\n".join(
-                        encode_json(dict(zip(names, row, strict=True))) for row in values
-                    )
-                    encoded = text.encode("utf-8")
+                    encoded = (separator + ",\n".join(json_lines)).encode("utf-8")
                     json_hash.update(encoded)
                     json_out.write(encoded)
-                    encoded = _encode(buffer, csv_writer, _apply(chunk, to_csv))
+                    encoded = _encode(buffer, csv_writer, csv_rows)
                     csv_hash.update(encoded)
                     csv_file.write(encoded)
-                    count += len(values)
-                    if not self.progress(len(values)):
+                    count += len(json_lines)
+                    if not self.progress(len(json_lines)):
                         raise ExportCancelled
                 tail = b"\n]\n" if count else b"]\n"
                 json_out.write(tail)
@@ -247,6 +238,95 @@ class ExportWriter:
             "files": {"json": json_name, "csv": csv_name},
             "sha256": {"json": json_hash.hexdigest(), "csv": csv_hash.hexdigest()},
         }
+
+
+def _python_chunks(queryset, fields, chunk_size: int):
+    """(JSON texts, CSV rows) per chunk, formatted in Python (any database)."""
+    columns = [_column(field) for field in fields]
+    names = [column.name for column in columns]
+    annotations = {c.select: c.expression for c in columns if c.expression is not None}
+    to_json = [(i, c.to_json) for i, c in enumerate(columns) if c.to_json is not None]
+    to_csv = [(i, c.to_csv) for i, c in enumerate(columns) if c.to_csv is not None]
+    encode_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+    rows = (
+        queryset.order_by("pk")
+        .annotate(**annotations)
+        .values_list(*[column.select for column in columns])
+        .iterator(chunk_size=chunk_size)
+    )
+    for chunk in _chunks(rows, chunk_size):
+        json_lines = [
+            encode_json(dict(zip(names, row, strict=True))) for row in _apply(chunk, to_json)
+        ]
+        yield json_lines, _apply(chunk, to_csv)
+
+
+# --- PostgreSQL formats the rows itself -----------------------------------------------------
+#
+# For big tables most of the time went into turning database values into Python
+# objects and back into text. On PostgreSQL the database writes each row's JSON
+# (row_to_json) and the CSV cells as text in the same query, so Python only
+# moves strings: one pass, one snapshot, several times faster.
+
+_POSTGRES_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+    models.DateTimeField,
+    models.DateField,
+    models.TimeField,
+    models.JSONField,
+    models.DecimalField,
+    models.UUIDField,
+    models.GenericIPAddressField,
+    models.FileField,
+)
+
+
+def _postgres_can_format(queryset, fields) -> bool:
+    from django.db import connections
+
+    if connections[queryset.db].vendor != "postgresql":
+        return False
+    return all(field.is_relation or isinstance(field, _POSTGRES_PLAIN) for field in fields)
+
+
+def _postgres_chunks(queryset, fields, chunk_size: int):
+    from django.db import connections
+
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    # Text where the JSON must hold a string (as the Python path writes them).
+    casts = {
+        f"_x_{f.attname}": Cast(f.attname, models.TextField())
+        for f in fields
+        if isinstance(f, models.DecimalField | models.UUIDField | models.GenericIPAddressField)
+    }
+    selects = [f"_x_{f.attname}" if f"_x_{f.attname}" in casts else f.attname for f in fields]
+    inner, params = (
+        queryset.order_by("pk").annotate(**casts).values_list(*selects).query.sql_with_params()
+    )
+    cells = []
+    for field in fields:
+        column = f"t.{quote(field.attname)}"
+        if isinstance(field, models.BooleanField):
+            cells.append(f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END")
+        elif isinstance(field, models.DateTimeField):
+            cells.append(f"to_json({column}) #>> '{{}}'")  # the same ISO text as the JSON
+        else:
+            cells.append(f"{column}::text")
+    aliases = ", ".join(quote(field.attname) for field in fields)
+    # A simple projection over the ordered subquery keeps its ORDER BY.
+    sql = (
+        f"SELECT row_to_json(t)::text, {', '.join(cells)} "  # noqa: S608 - quoted names, bound values
+        f"FROM ({inner}) AS t({aliases})"
+    )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield [row[0] for row in rows], [row[1:] for row in rows]
 
 
 def _apply(chunk: list, converters: list) -> list:
