@@ -11,23 +11,31 @@ Other apps ask :func:`analytics_allowed` before recording anything analytic::
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 
-COOKIE_NAME = "np_cookie_consent"
+# One first-party cookie, a small list: ``v=1&analytics=1`` (yes) or
+# ``v=1&analytics=0`` (essential only). The insights app reads the same cookie
+# through analytics_allowed; "analytics=1" is the only yes.
+COOKIE_NAME = "np_consent"
 # Bump when the cookie purposes change, so everyone is asked again.
 COOKIE_VERSION = "1"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 ANALYTICS = "analytics"
 ESSENTIAL = "essential"
+_SEPARATORS = re.compile(r"[&,;|\s]+")
 
 
 def cookie_choice(request) -> str | None:
     """``"analytics"``, ``"essential"`` or ``None`` when the visitor has not chosen."""
     raw = request.COOKIES.get(COOKIE_NAME, "")
-    version, _sep, choice = raw.partition(":")
-    if version != COOKIE_VERSION or choice not in (ANALYTICS, ESSENTIAL):
+    values = dict(
+        token.split("=", 1) for token in _SEPARATORS.split(raw) if token.count("=") == 1
+    )
+    if values.get("v", COOKIE_VERSION) != COOKIE_VERSION:
         return None
-    return choice
+    return {"1": ANALYTICS, "0": ESSENTIAL}.get(values.get("analytics"))
 
 
 def analytics_allowed(request) -> bool:
@@ -38,7 +46,7 @@ def analytics_allowed(request) -> bool:
 def cookie_choice_store(response, *, analytics: bool) -> None:
     response.set_cookie(
         COOKIE_NAME,
-        f"{COOKIE_VERSION}:{ANALYTICS if analytics else ESSENTIAL}",
+        f"v={COOKIE_VERSION}&analytics={1 if analytics else 0}",
         max_age=COOKIE_MAX_AGE,
         samesite="Lax",
         secure=getattr(settings, "SESSION_COOKIE_SECURE", False),

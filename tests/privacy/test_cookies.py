@@ -17,9 +17,10 @@ def _request_with(cookies: dict):
 def test_analytics_is_off_before_any_choice():
     assert analytics_allowed(_request_with({})) is False
     assert analytics_allowed(_request_with({COOKIE_NAME: "garbage"})) is False
-    assert analytics_allowed(_request_with({COOKIE_NAME: "0:analytics"})) is False  # old version
-    assert analytics_allowed(_request_with({COOKIE_NAME: "1:essential"})) is False
-    assert analytics_allowed(_request_with({COOKIE_NAME: "1:analytics"})) is True
+    assert analytics_allowed(_request_with({COOKIE_NAME: "v=0&analytics=1"})) is False  # old
+    assert analytics_allowed(_request_with({COOKIE_NAME: "v=1&analytics=0"})) is False
+    assert analytics_allowed(_request_with({COOKIE_NAME: "v=1&analytics=10"})) is False
+    assert analytics_allowed(_request_with({COOKIE_NAME: "v=1&analytics=1"})) is True
 
 
 def test_banner_shows_until_a_choice_and_sets_no_analytics_cookie(client_a):
@@ -35,7 +36,7 @@ def test_banner_shows_until_a_choice_and_sets_no_analytics_cookie(client_a):
         "/privacy-center/cookies/", {"choice": "analytics", "next": "/settings/members/"}
     )
     assert response.status_code == 302 and response["Location"] == "/settings/members/"
-    assert response.cookies[COOKIE_NAME].value == "1:analytics"
+    assert response.cookies[COOKIE_NAME].value == "v=1&analytics=1"
     assert response.cookies[COOKIE_NAME]["httponly"]
     after = client_a.get("/dashboard/")
     assert 'id="cookie-banner"' not in after.content.decode()
@@ -67,7 +68,7 @@ def test_a_visitor_without_an_account_can_choose_too(client):
     page = client.get("/privacy-center/cookies/")
     assert page.status_code == 200
     response = client.post("/privacy-center/cookies/", {"choice": "essential"})
-    assert response.cookies[COOKIE_NAME].value == "1:essential"
+    assert response.cookies[COOKIE_NAME].value == "v=1&analytics=0"
     assert not ConsentEvent.objects.exists()
 
 
