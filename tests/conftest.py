@@ -120,3 +120,7 @@ def _data_migration_rows(request):
 
         request.getfixturevalue("transactional_db")
         import_module("privacy.migrations.0002_publish_first_documents").publish(apps, None)
+
+
+# Simulated RouterOS routers for every app's tests (see tests/routers/sim.py).
+from tests.routers.sim import sim_fleet, sim_router  # noqa: E402, F401
