@@ -323,6 +323,16 @@ ROUTER_POLL_INTERVAL = env_int("ROUTER_POLL_INTERVAL", 60)
 # vouchers
 # billing
 # portal
+# Failed voucher guesses before a lockout, per device (MAC) and per client IP, in a window.
+PORTAL_GUESSES_PER_DEVICE = env_int("PORTAL_GUESSES_PER_DEVICE", 5)
+PORTAL_GUESSES_PER_IP = env_int("PORTAL_GUESSES_PER_IP", 30)
+PORTAL_GUESS_WINDOW = env_int("PORTAL_GUESS_WINDOW", 900)
+PORTAL_LOCKOUT_SECONDS = env_int("PORTAL_LOCKOUT_SECONDS", 900)
+# Landing-page configs are cached per process: stamp re-checked / rebuilt after (seconds).
+PORTAL_CONFIG_RECHECK_SECONDS = env_int("PORTAL_CONFIG_RECHECK_SECONDS", 5)
+PORTAL_CONFIG_MAX_AGE = env_int("PORTAL_CONFIG_MAX_AGE", 60)
+# Text messages (vouchers bought on the landing page, one-time codes): see nettportal/sms.py.
+SMS_BACKEND = env("SMS_BACKEND", "nettportal.sms.ConsoleBackend")
 # support
 # privacy
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("vouchers/", include("vouchers.urls")),
     path("payments/", include("billing.urls")),
     path("landing-pages/", include("portal.urls")),
+    path("p/", include("portal.public_urls")),
     path("support/", include("support.urls")),
     path("privacy-center/", include("privacy.urls")),
     path("privacy", privacy_views.policy_privacy, name="policy_privacy"),

@@ -35,6 +35,10 @@ PUBLIC_OR_CAPABILITY_ROUTES = {
     "account/": "allauth: arguments are one-time keys mailed to the user, not tenant ids",
     "invitations/accept/": "signed invitation token is the capability; tested in test_members",
     "static/": "static files",
+    "p/": (
+        "public landing pages: the slug names the page and activates its organisation "
+        "(portal.views.public.public_page); cross-tenant tests in tests/portal/test_public_isolation.py"
+    ),
 }
 ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 

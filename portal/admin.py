@@ -1,0 +1,37 @@
+"""Staff pages (TenantMiddleware gives staff unscoped access under /admin/)."""
+
+from django.contrib import admin
+
+from portal.models import LandingAsset, LandingBlock, LandingPage
+
+
+class LandingBlockInline(admin.TabularInline):
+    model = LandingBlock
+    fields = ("position", "kind", "text", "image_alt")
+    extra = 0
+
+
+@admin.register(LandingPage)
+class LandingPageAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "organization", "language", "is_published", "updated_at")
+    list_filter = ("language", "is_published", "login_method")
+    search_fields = ("title", "slug", "organization__name")
+    readonly_fields = ("organization", "version", "created_at", "updated_at")
+    inlines = [LandingBlockInline]
+
+
+@admin.register(LandingAsset)
+class LandingAssetAdmin(admin.ModelAdmin):
+    list_display = (
+        "digest",
+        "page",
+        "organization",
+        "content_type",
+        "width",
+        "height",
+        "created_at",
+    )
+    list_filter = ("content_type",)
+    search_fields = ("digest", "page__slug", "organization__name")
+    readonly_fields = ("organization", "page", "digest", "content_type", "width", "height")
+    exclude = ("content",)

@@ -1,0 +1,158 @@
+"""Builder forms (dashboard) and the small public forms of the landing page."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from nettportal.phones import normalize_phone
+from portal.colors import MIN_TEXT_CONTRAST, contrast
+from portal.images import MAX_UPLOAD_BYTES
+from portal.models import LandingBlock, LandingPage
+
+_HOSTNAME = re.compile(
+    r"^(?=.{1,100}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+)
+IMAGE_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
+
+
+class LandingPageForm(forms.ModelForm):
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+        help_text=_("PNG, JPEG, GIF or WebP up to %(size)s MB. We shrink it to fit a phone.")
+        % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
+    terms_url = forms.URLField(
+        label=_("Terms of service link"), required=False, assume_scheme="https"
+    )
+    privacy_url = forms.URLField(
+        label=_("Privacy notice link"),
+        required=False,
+        assume_scheme="https",
+        help_text=LandingPage._meta.get_field("privacy_url").help_text,
+    )
+
+    class Meta:
+        model = LandingPage
+        fields = [
+            "title",
+            "slug",
+            "language",
+            "welcome_text",
+            "color_primary",
+            "color_background",
+            "color_text",
+            "support_phone",
+            "support_whatsapp",
+            "terms_url",
+            "privacy_url",
+            "offer_mpesa",
+            "offer_paystack",
+            "counter_instructions",
+            "login_method",
+            "hotspot_dns_name",
+            "is_published",
+        ]
+        widgets = {
+            "color_primary": forms.TextInput(attrs={"type": "color"}),
+            "color_background": forms.TextInput(attrs={"type": "color"}),
+            "color_text": forms.TextInput(attrs={"type": "color"}),
+            "welcome_text": forms.Textarea(attrs={"rows": 3}),
+            "counter_instructions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        if not self.instance.logo_id:
+            del self.fields["remove_logo"]
+
+    def clean_slug(self):
+        return (self.cleaned_data.get("slug") or "").strip().lower()
+
+    def _phone(self, name):
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return ""
+        region = self.organization.country if self.organization else None
+        return normalize_phone(value, region)
+
+    def clean_support_phone(self):
+        return self._phone("support_phone")
+
+    def clean_support_whatsapp(self):
+        return self._phone("support_whatsapp")
+
+    def clean_hotspot_dns_name(self):
+        value = (self.cleaned_data.get("hotspot_dns_name") or "").strip().lower().rstrip(".")
+        if value and not _HOSTNAME.match(value):
+            raise ValidationError(_("Enter a host name such as login.wifi."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        text, background = cleaned.get("color_text"), cleaned.get("color_background")
+        if text and background:
+            ratio = contrast(text, background)
+            if ratio < MIN_TEXT_CONTRAST:
+                self.add_error(
+                    "color_text",
+                    _(
+                        "This text colour is hard to read on the background (contrast "
+                        "%(ratio).1f:1; at least 4.5:1 is needed)."
+                    )
+                    % {"ratio": ratio},
+                )
+        return cleaned
+
+    def validate_unique(self):
+        """The service checks the slug across every organisation."""
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class BlockAddForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Add a block"), choices=LandingBlock.Kind.choices)
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The heading or paragraph; for a contact block, an optional note."),
+    )
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=150,
+        help_text=_("Read aloud to people who cannot see the image."),
+    )
+
+
+class BlockEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    image = forms.FileField(
+        label=_("Replace the image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+    image_alt = forms.CharField(label=_("Image description"), required=False, max_length=150)
+
+    def __init__(self, *args, block=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if block is not None and block.kind != LandingBlock.Kind.IMAGE:
+            del self.fields["image"]
+            del self.fields["image_alt"]

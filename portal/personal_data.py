@@ -1,0 +1,14 @@
+from privacy.registry import register
+
+register(
+    "portal.LandingPage",
+    category="landing_pages",
+    personal_fields=("support_phone", "support_whatsapp"),
+    notes="The operator's own contact numbers shown on the page; no end-customer data.",
+)
+register("portal.LandingBlock", category="landing_pages")
+register(
+    "portal.LandingAsset",
+    category="landing_pages",
+    notes="Re-encoded logo and block images (metadata stripped).",
+)

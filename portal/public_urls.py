@@ -1,0 +1,16 @@
+"""Public landing-page URLs, mounted at /p/ (no login, no tenant in the URL but the slug)."""
+
+from django.urls import path
+
+from portal.views import public
+
+app_name = "portal_public"
+
+urlpatterns = [
+    path("<slug:slug>/", public.landing, name="landing"),
+    path("<slug:slug>/login/", public.voucher_login, name="voucher_login"),
+    path("<slug:slug>/connected/", public.connected, name="connected"),
+    path("<slug:slug>/privacy/", public.privacy_notice, name="privacy"),
+    path("<slug:slug>/login.html", public.router_login_html, name="login_html"),
+    path("<slug:slug>/img/<str:filename>", public.image, name="image"),
+]

@@ -1,0 +1,209 @@
+"""The public landing pages at /p/<slug>/: no login, no cookies, no JavaScript.
+
+Every view goes through :func:`public_page`, which finds the page's cached
+configuration by slug, makes the page's organisation the active tenant for
+the request (and clears it after), and renders in the page's language. The
+forms carry no CSRF cookie (the page sets no cookie at all); POSTs must come
+from our own origin instead, which browsers state in the Origin header.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import tenancy
+from portal import connect, notices, routerfiles, selectors
+from portal.handoff import Handoff, parse_handoff
+from portal.pagecache import handoff_query, hidden_handoff, page_config, render_public
+from portal.ratelimit import voucher_limiter
+from portal.views.common import client_ip
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'none'"
+)
+CONNECTED_SALT = "portal.connected"
+
+
+def public_page(view):
+    @functools.wraps(view)
+    def wrapped(request, slug, *args, **kwargs):
+        config = page_config(slug)
+        if config is None:
+            raise Http404
+        token = tenancy.activate(config.organization)
+        try:
+            with translation.override(config.language):
+                if not config.is_available:
+                    response = _page(
+                        render_public("portal/public/unavailable.html", config, {}), status=503
+                    )
+                else:
+                    response = view(request, config, *args, **kwargs)
+        finally:
+            tenancy.deactivate(token)
+        response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Cache-Control", "no-store")
+        return response
+
+    return wrapped
+
+
+def _page(html: str, *, status: int = 200) -> HttpResponse:
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def same_origin(request) -> bool:
+    """True unless the browser says the form was posted from another site."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    trusted = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    parts = urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}" in trusted
+
+
+def _landing(config, handoff: Handoff, *, notice: str = "", code: str = "", status: int = 200):
+    token = handoff.to_token()
+    html = config.render_landing(
+        H=hidden_handoff(token),
+        Q=handoff_query(token),
+        NOTICE=notice,
+        CODE=_escape_code(code),
+    )
+    return _page(html, status=status)
+
+
+def _escape_code(code: str) -> str:
+    return "".join(ch for ch in code if ch.isalnum() or ch in "- ")[:40]
+
+
+@require_GET
+@public_page
+def landing(request, config):
+    handoff = parse_handoff(request.GET, hotspot_dns_name=config.hotspot_dns_name)
+    return _landing(config, handoff, notice=notices.notice_html(handoff.error))
+
+
+@csrf_exempt  # no cookies on the landing page; same_origin() checks the Origin instead
+@require_POST
+@public_page
+def voucher_login(request, config):
+    if not same_origin(request):
+        return HttpResponse(status=403)
+    handoff = Handoff.from_token(request.POST.get("h", ""))
+    raw_code = request.POST.get("code", "")
+    identities = {"mac": handoff.mac, "ip": client_ip(request)}
+    limiter = voucher_limiter()
+    lockout = limiter.lockout(identities)
+    if lockout is not None:
+        return _locked(config, handoff, lockout)
+    code = connect.normalize_code(raw_code)
+    if not code:
+        return _landing(config, handoff, notice=notices.notice_html("empty_code"), status=400)
+
+    outcome = connect.voucher_login(config=config, handoff=handoff, code=code)
+    if outcome.counts_as_guess:
+        lockout = limiter.fail(identities)
+        if lockout is not None:
+            return _locked(config, handoff, lockout)
+        return _landing(
+            config, handoff, notice=notices.notice_html(outcome.status), code=raw_code, status=400
+        )
+    if not outcome.is_success:
+        return _landing(
+            config, handoff, notice=notices.notice_html(outcome.status), code=raw_code, status=503
+        )
+    limiter.reset({"mac": handoff.mac})
+    if outcome.status == "handoff":
+        return HttpResponseRedirect(outcome.redirect_url, status=303)
+    return HttpResponseRedirect(connected_url(config, outcome, handoff), status=303)
+
+
+def _locked(config, handoff, lockout):
+    response = _landing(
+        config,
+        handoff,
+        notice=notices.lockout_html(lockout, config.organization_time_zone),
+        status=429,
+    )
+    response["Retry-After"] = str(lockout.retry_after)
+    return response
+
+
+def connected_url(config, outcome, handoff: Handoff) -> str:
+    token = signing.dumps(
+        {"c": outcome.code, "o": handoff.link_orig, "s": outcome.status},
+        salt=f"{CONNECTED_SALT}:{config.id}",
+    )
+    return f"{config.base_path}connected/?t={token}"
+
+
+@require_GET
+@public_page
+def connected(request, config):
+    try:
+        data = signing.loads(
+            request.GET.get("t", ""), salt=f"{CONNECTED_SALT}:{config.id}", max_age=3600
+        )
+    except signing.BadSignature:
+        return HttpResponseRedirect(config.base_path, status=303)
+    return _page(
+        render_public(
+            "portal/public/connected.html",
+            config,
+            {
+                "code": data.get("c", ""),
+                "link_orig": data.get("o", ""),
+                "online": data.get("s") == "online",
+            },
+        )
+    )
+
+
+@require_GET
+@public_page
+def privacy_notice(request, config):
+    handoff = parse_handoff(request.GET, hotspot_dns_name=config.hotspot_dns_name)
+    return _page(
+        render_public(
+            "portal/public/privacy.html",
+            config,
+            {"back": config.base_path + handoff_query(handoff.to_token())},
+            q=handoff_query(handoff.to_token()),
+        )
+    )
+
+
+@require_GET
+@public_page
+def image(request, config, filename):
+    asset = selectors.asset_for_page(config.id, filename)
+    if asset is None:
+        raise Http404
+    response = HttpResponse(bytes(asset.content), content_type=asset.content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_GET
+@public_page
+def router_login_html(request, config):
+    """The same login.html as the dashboard download, public so ``/tool fetch`` can get it."""
+    response = HttpResponse(
+        routerfiles.login_html(slug=config.slug, title=config.title),
+        content_type="text/html; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,42 @@
+from portal.models import LandingAsset, LandingBlock, LandingPage
+
+
+def build(world):
+    slug = world.marker.lower()
+    page = LandingPage.objects.create(
+        organization=world.organization,
+        slug=f"page-{slug}",
+        title=f"Wi-Fi {world.marker}",
+        welcome_text=f"Welcome {world.marker}",
+    )
+    asset = LandingAsset.objects.create(
+        organization=world.organization,
+        page=page,
+        content=b"\x89PNG fake",
+        content_type="image/png",
+        digest=f"{slug}".ljust(64, "0")[:64],
+        width=10,
+        height=10,
+    )
+    block = LandingBlock.objects.create(
+        organization=world.organization,
+        page=page,
+        kind=LandingBlock.Kind.IMAGE,
+        text=f"Block {world.marker}",
+        image=asset,
+        image_alt=f"Alt {world.marker}",
+    )
+    world.add(page, block, asset)
+    world.post_data.update(
+        {
+            "slug": f"hijack-{page.pk}",
+            "kind": LandingBlock.Kind.HEADING,
+            "text": "Hijacked heading",
+            "direction": "up",
+            "color_primary": "#000000",
+            "color_background": "#ffffff",
+            "color_text": "#111111",
+            "language": "fr",
+            "login_method": "auto",
+        }
+    )
