@@ -319,6 +319,15 @@ SPECTACULAR_SETTINGS = {
 SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
 # routers
 ROUTER_POLL_INTERVAL = env_int("ROUTER_POLL_INTERVAL", 60)
+ROUTER_CONNECT_TIMEOUT = float(env("ROUTER_CONNECT_TIMEOUT", "5"))  # TCP + TLS + login
+ROUTER_READ_TIMEOUT = float(env("ROUTER_READ_TIMEOUT", "10"))  # each reply sentence
+ROUTER_POLL_TIME_LIMIT = env_int("ROUTER_POLL_TIME_LIMIT", 30)  # one router's whole poll
+ROUTER_POLL_CHUNK_SIZE = env_int("ROUTER_POLL_CHUNK_SIZE", 200)  # routers per Celery task
+ROUTER_POLL_CONCURRENCY = env_int("ROUTER_POLL_CONCURRENCY", 200)  # connections per task
+ROUTER_POLL_MAX_BACKOFF = env_int("ROUTER_POLL_MAX_BACKOFF", 600)  # seconds, offline routers
+ROUTER_HISTORY_RETENTION_DAYS = env_int("ROUTER_HISTORY_RETENTION_DAYS", 14)
+ROUTER_EVENT_RETENTION_DAYS = env_int("ROUTER_EVENT_RETENTION_DAYS", 90)
+ROUTER_TLS_CA_FILE = env("ROUTER_TLS_CA_FILE", "")  # CA bundle for verified API-SSL
 # customers
 # vouchers
 # billing
