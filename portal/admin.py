@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.models import LandingAsset, LandingBlock, LandingPage
+from portal.models import LandingAsset, LandingBlock, LandingPage, LandingPageRouter
 
 
 class LandingBlockInline(admin.TabularInline):
@@ -35,3 +35,10 @@ class LandingAssetAdmin(admin.ModelAdmin):
     search_fields = ("digest", "page__slug", "organization__name")
     readonly_fields = ("organization", "page", "digest", "content_type", "width", "height")
     exclude = ("content",)
+
+
+@admin.register(LandingPageRouter)
+class LandingPageRouterAdmin(admin.ModelAdmin):
+    list_display = ("page", "router", "organization", "created_at")
+    search_fields = ("page__slug", "router__name", "organization__name")
+    readonly_fields = ("organization", "page", "router", "created_at")

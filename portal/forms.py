@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from nettportal.phones import normalize_phone
+from portal import integrations
 from portal.colors import MIN_TEXT_CONTRAST, contrast
 from portal.images import MAX_UPLOAD_BYTES
 from portal.models import LandingBlock, LandingPage
@@ -72,6 +73,17 @@ class LandingPageForm(forms.ModelForm):
         self.organization = organization
         if not self.instance.logo_id:
             del self.fields["remove_logo"]
+        self.fields["routers"] = forms.ModelMultipleChoiceField(
+            label=_("Routers using this page"),
+            queryset=integrations.router_choices(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("A router uses one landing page; ticking it here moves it from another."),
+        )
+        if self.instance.pk:
+            self.fields["routers"].initial = list(
+                self.instance.router_links.values_list("router_id", flat=True)
+            )
 
     def clean_slug(self):
         return (self.cleaned_data.get("slug") or "").strip().lower()
@@ -115,7 +127,12 @@ class LandingPageForm(forms.ModelForm):
         """The service checks the slug across every organisation."""
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields["routers"] = list(self.cleaned_data.get("routers") or [])
+        fields["logo"] = self.cleaned_data.get("logo")
+        if "remove_logo" in self.fields:
+            fields["remove_logo"] = self.cleaned_data.get("remove_logo", False)
+        return fields
 
 
 class BlockAddForm(forms.Form):

@@ -20,11 +20,24 @@ def package_options(page) -> list[PackageOption]:
 
 def page_routers(page) -> list:
     """The routers whose hotspot uses ``page``."""
-    return []
+    from routers.models import Router
+
+    return list(
+        Router.objects.filter(pk__in=page.router_links.values("router_id"))
+        .order_by("name")
+        .only("id", "name", "identity", "site", "status")
+    )
 
 
-def router_identity(router) -> str:
-    return ""
+def router_choices():
+    from routers.selectors import routers_for_choice
+
+    return routers_for_choice()
+
+
+def router_names(router) -> list[str]:
+    """Names the router may send as ``$(identity)``: its polled identity, then its name here."""
+    return [name.strip() for name in (router.identity, router.name) if name and name.strip()]
 
 
 def processor_hosts(methods: tuple[str, ...]) -> tuple[str, ...]:

@@ -177,3 +177,22 @@ class LandingAsset(TenantModel):
     @property
     def size(self):
         return len(self.content)
+
+
+class LandingPageRouter(TenantModel):
+    """A router whose hotspot sends devices to ``page`` (each router uses one page)."""
+
+    page = models.ForeignKey(LandingPage, on_delete=models.CASCADE, related_name="router_links")
+    router = models.ForeignKey("routers.Router", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "router"], name="portal_router_one_page"
+            )
+        ]
+
+    def __str__(self):
+        return f"router {self.router_id} → page {self.page_id}"

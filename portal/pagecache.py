@@ -160,11 +160,7 @@ def build_page_config(page, *, preview: bool = False) -> PageConfig:
             logo=_asset_info(page, page.logo),
             packages=packages,
             router_ids=tuple(router.pk for router in routers),
-            router_identities={
-                identity.lower(): router.pk
-                for router in routers
-                if (identity := integrations.router_identity(router))
-            },
+            router_identities=_identities(routers),
             stamp=f"{page.pk}:{page.version}:{page.updated_at.timestamp()}",
             built_at=time.monotonic(),
         )
@@ -176,6 +172,16 @@ def build_page_config(page, *, preview: bool = False) -> PageConfig:
         )
     config.landing_parts = PLACEHOLDER.split(html)
     return config
+
+
+def _identities(routers) -> dict[str, int]:
+    from portal import integrations
+
+    found: dict[str, int] = {}
+    for router in routers:
+        for name in integrations.router_names(router):
+            found.setdefault(name.lower(), router.pk)
+    return found
 
 
 def _asset_info(page, asset) -> dict | None:

@@ -12,3 +12,4 @@ register(
     category="landing_pages",
     notes="Re-encoded logo and block images (metadata stripped).",
 )
+register("portal.LandingPageRouter", category="landing_pages")

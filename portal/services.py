@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from nettportal.errors import ValidationFailed
 from portal import selectors
 from portal.images import BLOCK_IMAGE_BOX, LOGO_BOX, reencode_image
-from portal.models import PAGE_LANGUAGES, LandingAsset, LandingBlock, LandingPage
+from portal.models import (
+    PAGE_LANGUAGES,
+    LandingAsset,
+    LandingBlock,
+    LandingPage,
+    LandingPageRouter,
+)
 from portal.pagecache import page_config_invalidate
 
 RESERVED_SLUGS = frozenset({"admin", "api", "static", "media", "www", "p", "login", "new"})
@@ -99,7 +105,7 @@ def _store_image(page: LandingPage, upload, *, box, field: str) -> LandingAsset:
 
 
 @transaction.atomic
-def landing_page_create(*, organization, actor, logo=None, **fields) -> LandingPage:
+def landing_page_create(*, organization, actor, logo=None, routers=None, **fields) -> LandingPage:
     """A new page with a sensible set of blocks (welcome text, voucher box, packages, contact)."""
     _check_fields(fields)
     fields["slug"] = _check_slug(fields.get("slug", ""))
@@ -117,13 +123,21 @@ def landing_page_create(*, organization, actor, logo=None, **fields) -> LandingP
     if logo is not None:
         page.logo = _store_image(page, logo, box=LOGO_BOX, field="logo")
         page.save(update_fields=["logo"])
+    if routers:
+        landing_page_set_routers(page=page, actor=actor, routers=routers)
     _invalidate_after_commit(page.slug)
     return page
 
 
 @transaction.atomic
 def landing_page_update(
-    *, page: LandingPage, actor, logo=None, remove_logo: bool = False, **changes
+    *,
+    page: LandingPage,
+    actor,
+    logo=None,
+    remove_logo: bool = False,
+    routers=None,
+    **changes,
 ) -> LandingPage:
     _check_fields(changes)
     old_slug = page.slug
@@ -140,6 +154,8 @@ def landing_page_update(
     page.save()
     page.refresh_from_db(fields=["version", "updated_at"])
     _drop_unused_assets(page)
+    if routers is not None:
+        landing_page_set_routers(page=page, actor=actor, routers=routers)
     _invalidate_after_commit(old_slug, page.slug)
     return page
 
@@ -149,6 +165,32 @@ def landing_page_delete(*, page: LandingPage, actor) -> None:
     slug = page.slug
     page.delete()
     _invalidate_after_commit(slug)
+
+
+@transaction.atomic
+def landing_page_set_routers(*, page: LandingPage, actor, routers) -> None:
+    """Make exactly ``routers`` use ``page``; a router moves here from any other page."""
+    routers = list(routers)
+    if any(router.organization_id != page.organization_id for router in routers):
+        raise ValidationFailed(_("Choose your own routers."), field="routers")
+    wanted = {router.pk for router in routers}
+    current = set(LandingPageRouter.objects.filter(page=page).values_list("router_id", flat=True))
+    if wanted == current:
+        return
+    moved_from = list(
+        LandingPageRouter.objects.filter(router_id__in=wanted)
+        .exclude(page=page)
+        .select_related("page")
+    )
+    LandingPageRouter.objects.filter(pk__in=[link.pk for link in moved_from]).delete()
+    LandingPageRouter.objects.filter(page=page).exclude(router_id__in=wanted).delete()
+    for router_id in sorted(wanted - current):
+        LandingPageRouter.objects.create(
+            organization_id=page.organization_id, page=page, router_id=router_id
+        )
+    for link in moved_from:
+        _bump(link.page)
+    _bump(page)
 
 
 def _next_position(page: LandingPage) -> int:

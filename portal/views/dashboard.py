@@ -56,10 +56,7 @@ def page_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             page = services.landing_page_create(
-                organization=organization,
-                actor=request.user,
-                logo=form.cleaned_data.get("logo"),
-                **form.service_fields(),
+                organization=organization, actor=request.user, **form.service_fields()
             )
         except ApplicationError as error:
             form_error(form, error)
@@ -95,13 +92,7 @@ def page_edit(request, landingpage_id):
         )
         if form.is_valid():
             try:
-                services.landing_page_update(
-                    page=page,
-                    actor=request.user,
-                    logo=form.cleaned_data.get("logo"),
-                    remove_logo=form.cleaned_data.get("remove_logo", False),
-                    **form.service_fields(),
-                )
+                services.landing_page_update(page=page, actor=request.user, **form.service_fields())
             except ApplicationError as error:
                 form_error(form, error)
             else:

@@ -1,4 +1,5 @@
-from portal.models import LandingAsset, LandingBlock, LandingPage
+from portal.models import LandingAsset, LandingBlock, LandingPage, LandingPageRouter
+from routers.models import Router
 
 
 def build(world):
@@ -26,7 +27,18 @@ def build(world):
         image=asset,
         image_alt=f"Alt {world.marker}",
     )
-    world.add(page, block, asset)
+    router = Router.objects.create(
+        organization=world.organization,
+        name=f"Portal router {world.marker}",
+        host=f"portal-{slug}.example.test",
+        username="api",
+        password=f"pw-{slug}",
+        identity=f"Hotspot {world.marker}",
+    )
+    link = LandingPageRouter.objects.create(
+        organization=world.organization, page=page, router=router
+    )
+    world.add(page, block, asset, router, link)
     world.post_data.update(
         {
             "slug": f"hijack-{page.pk}",
@@ -38,5 +50,6 @@ def build(world):
             "color_text": "#111111",
             "language": "fr",
             "login_method": "auto",
+            "routers": [router.pk],
         }
     )
