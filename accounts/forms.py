@@ -3,7 +3,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.safestring import mark_safe
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import COUNTRY_CHOICES, Organization
@@ -12,14 +13,19 @@ from accounts.services import signup_complete
 from nettportal.phones import normalize_phone
 
 
-def _policy_links():
+def _policy_links_text():
     return mark_safe(  # noqa: S308 - fixed markup, no user input
-        _(
-            'I accept the <a href="/terms" target="_blank">terms of service</a>, the '
-            '<a href="/privacy" target="_blank">privacy policy</a> and the '
-            '<a href="/dpa" target="_blank">data-processing agreement</a>.'
+        str(
+            _(
+                'I accept the <a href="/terms" target="_blank">terms of service</a>, the '
+                '<a href="/privacy" target="_blank">privacy policy</a> and the '
+                '<a href="/dpa" target="_blank">data-processing agreement</a>.'
+            )
         )
     )
+
+
+_policy_links = lazy(_policy_links_text, SafeString)
 
 
 class SignupForm(AllauthSignupForm):
@@ -34,7 +40,7 @@ class SignupForm(AllauthSignupForm):
         error_messages={"required": _("NettPortal is for businesses run by adults (18+).")},
     )
     accept_policies = forms.BooleanField(
-        label=_policy_links,
+        label=_policy_links(),
         error_messages={
             "required": _("You must accept the terms, privacy policy and DPA to sign up.")
         },
@@ -145,7 +151,7 @@ class AcceptInvitationForm(forms.Form):
         error_messages={"required": _("NettPortal is for businesses run by adults (18+).")},
     )
     accept_policies = forms.BooleanField(
-        label=_policy_links,
+        label=_policy_links(),
         error_messages={
             "required": _("You must accept the terms, privacy policy and DPA to join.")
         },

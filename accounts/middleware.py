@@ -87,3 +87,33 @@ def _has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class UserSessionActivityMiddleware:
+    """Records each login session's IP, browser and last-seen time for "Your sessions".
+
+    allauth's own middleware writes the session row on every request; we write at
+    most once a minute per session (the list shows "last seen", not a click log).
+    """
+
+    INTERVAL = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and session is not None
+            and session.session_key
+        ):
+            from django.core.cache import cache
+
+            if cache.add(f"usersession-seen:{session.session_key}", 1, self.INTERVAL):
+                from allauth.usersessions.models import UserSession
+
+                UserSession.objects.create_from_request(request, user=user, session=session)
+        return self.get_response(request)

@@ -1,13 +1,15 @@
 from privacy.registry import register
 
 register(
-    "accounts.Organization", category="organization",
+    "accounts.Organization",
+    category="organization",
     personal_fields=("email", "phone", "address_line", "city"),
     erasure="pseudonymise",
     notes="Pseudonymised (not deleted) so retained transaction records keep their owner.",
 )
 register(
-    "accounts.User", category="members",
+    "accounts.User",
+    category="members",
     personal_fields=("email", "full_name", "last_login"),
     secret_fields=("password",),
     erasure="delete",
@@ -16,20 +18,30 @@ register(
 register("accounts.Membership", category="members", erasure="delete")
 register("accounts.Invitation", category="members", personal_fields=("email",))
 register(
-    "accounts.KnownDevice", category="devices", personal_fields=("label",),
+    "accounts.KnownDevice",
+    category="devices",
+    personal_fields=("label",),
     secret_fields=("fingerprint",),
 )
 register("account.EmailAddress", category="members", personal_fields=("email",))
 register(
-    "account.EmailConfirmation", category="members", export=False,
-    secret_fields=("key",), notes="Short-lived verification keys.",
+    "account.EmailConfirmation",
+    category="members",
+    export=False,
+    secret_fields=("key",),
+    notes="Short-lived verification keys.",
 )
 register(
-    "mfa.Authenticator", category="members", export=False, secret_fields=("data",),
+    "mfa.Authenticator",
+    category="members",
+    export=False,
+    secret_fields=("data",),
     notes="TOTP secrets and recovery codes: never exported.",
 )
 register(
-    "usersessions.UserSession", category="sessions",
-    personal_fields=("ip", "user_agent"), secret_fields=("session_key",),
+    "usersessions.UserSession",
+    category="sessions",
+    personal_fields=("ip", "user_agent"),
+    secret_fields=("session_key",),
     retention="sessions",
 )

@@ -25,6 +25,6 @@ _load_schedule()
 def _ensure_broker_folders(sender, **kwargs):
     """The filesystem broker (development default) needs its folders to exist."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)

@@ -8,8 +8,14 @@ must not import Django models (they are read while Celery configures itself).
 from importlib import import_module
 
 SCHEDULE_APPS = [
-    "accounts", "routers", "customers", "vouchers", "billing", "portal",
-    "support", "privacy",
+    "accounts",
+    "routers",
+    "customers",
+    "vouchers",
+    "billing",
+    "portal",
+    "support",
+    "privacy",
 ]
 
 

@@ -20,8 +20,16 @@ def _client_ip(request):
 
 
 def access_log_record(
-    *, organization, action: str, target=None, target_type: str = "", target_id="",
-    actor=None, request=None, via: str = AccessLog.Via.DASHBOARD, detail: dict | None = None,
+    *,
+    organization,
+    action: str,
+    target=None,
+    target_type: str = "",
+    target_id="",
+    actor=None,
+    request=None,
+    via: str = AccessLog.Via.DASHBOARD,
+    detail: dict | None = None,
 ) -> AccessLog:
     if target is not None:
         target_type = target_type or target._meta.label

@@ -68,7 +68,10 @@ class AccessLog(TenantModel):
         SYSTEM = "system", _("System job")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     actor_label = models.CharField(max_length=120, blank=True)

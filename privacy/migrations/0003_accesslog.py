@@ -6,32 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('privacy', '0002_publish_first_documents'),
+        ("accounts", "0001_initial"),
+        ("privacy", "0002_publish_first_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(blank=True, max_length=120)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('export', 'Exported'), ('create', 'Created'), ('change', 'Changed'), ('delete', 'Deleted')], max_length=10)),
-                ('via', models.CharField(choices=[('dashboard', 'Dashboard'), ('api', 'API'), ('admin', 'Staff admin'), ('system', 'System job')], default='dashboard', max_length=10)),
-                ('target_type', models.CharField(max_length=80)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=120)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("export", "Exported"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("delete", "Deleted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("dashboard", "Dashboard"),
+                            ("api", "API"),
+                            ("admin", "Staff admin"),
+                            ("system", "System job"),
+                        ],
+                        default="dashboard",
+                        max_length=10,
+                    ),
+                ),
+                ("target_type", models.CharField(max_length=80)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['organization', '-at'], name='privacy_acc_organiz_4714bd_idx'), models.Index(fields=['organization', 'target_type', 'target_id'], name='privacy_acc_organiz_b44d48_idx')],
+                "ordering": ["-at"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "-at"], name="privacy_acc_organiz_4714bd_idx"
+                    ),
+                    models.Index(
+                        fields=["organization", "target_type", "target_id"],
+                        name="privacy_acc_organiz_b44d48_idx",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,7 +8,10 @@ def build(world):
     owner = world.users[Role.OWNER]
     world.add(
         access_log_record(
-            organization=world.organization, action=AccessLog.Action.VIEW, target=owner,
-            actor=owner, detail={"note": world.marker},
+            organization=world.organization,
+            action=AccessLog.Action.VIEW,
+            target=owner,
+            actor=owner,
+            detail={"note": world.marker},
         )
     )
