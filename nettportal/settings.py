@@ -328,6 +328,16 @@ CUSTOMERS_SESSION_RETENTION_DAYS = env_int("CUSTOMERS_SESSION_RETENTION_DAYS", 3
 CUSTOMERS_ROLLUP_RETENTION_DAYS = env_int("CUSTOMERS_ROLLUP_RETENTION_DAYS", 1095)
 # vouchers
 # billing
+# Where Daraja and Paystack are reached. Empty BILLING_MPESA_BASE_URL means Safaricom's
+# sandbox or live host, by each account's environment; both are set to the local fakes by
+# `make run` and the tests.
+BILLING_MPESA_BASE_URL = env("BILLING_MPESA_BASE_URL", "").rstrip("/")
+BILLING_PAYSTACK_BASE_URL = env("BILLING_PAYSTACK_BASE_URL", "https://api.paystack.co").rstrip("/")
+# Public base URL processors call back to (defaults to SITE_URL).
+BILLING_CALLBACK_BASE_URL = env("BILLING_CALLBACK_BASE_URL", SITE_URL).rstrip("/")
+BILLING_PROCESSOR_TIMEOUT = env_int("BILLING_PROCESSOR_TIMEOUT", 15)
+BILLING_RECONCILE_AFTER_SECONDS = env_int("BILLING_RECONCILE_AFTER_SECONDS", 120)
+BILLING_WEBHOOK_MAX_BYTES = env_int("BILLING_WEBHOOK_MAX_BYTES", 64 * 1024)
 # portal
 # support
 # privacy
