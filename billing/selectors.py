@@ -113,3 +113,31 @@ def subscription_list():
 
 def platform_invoice_list():
     return PlatformInvoice.objects.order_by("-period_start", "currency")
+
+
+def payment_summary(*, organization) -> dict:
+    """Revenue today and this month (organisation's currency and time zone) + review count."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    now = timezone.now().astimezone(zone)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    paid = Payment.objects.filter(
+        status=Payment.Status.PAID, currency=organization.currency, paid_at__gte=month
+    )
+    totals = paid.aggregate(month=Sum("amount"), n=Count("id"))
+    today_total = paid.filter(paid_at__gte=today).aggregate(total=Sum("amount"))["total"]
+    return {
+        "currency": organization.currency,
+        "today": today_total or 0,
+        "month": totals["month"] or 0,
+        "month_count": totals["n"],
+        "needs_review": Payment.objects.filter(status=Payment.Status.NEEDS_REVIEW).count(),
+        "has_processor": ProcessorAccount.objects.filter(is_enabled=True).exists(),
+        "since": dt.date(month.year, month.month, 1),
+    }

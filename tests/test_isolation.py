@@ -35,6 +35,10 @@ PUBLIC_OR_CAPABILITY_ROUTES = {
     "account/": "allauth: arguments are one-time keys mailed to the user, not tenant ids",
     "invitations/accept/": "signed invitation token is the capability; tested in test_members",
     "static/": "static files",
+    "payments/hooks/": "processor callbacks: the account's callback key (+ secret token) in the "
+    "URL picks the tenant; tested in tests/billing/test_hooks.py",
+    "payments/public/": "payer's payment page: the unguessable public id is the capability; "
+    "tested in tests/billing/test_public.py",
 }
 ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
