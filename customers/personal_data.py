@@ -1,0 +1,56 @@
+"""Personal-data classification of the customers app (see privacy/registry.py).
+
+``extra["customer_field"]`` says how to find one customer's rows (the field
+holding the customer's id, ``"id"`` for the customer itself); ``None`` means
+the rows are not per customer. Privacy's per-customer export and erasure use
+it. TODO(privacy): move to the DataClass field the privacy app is adding for
+this once it is on main.
+"""
+
+from privacy.registry import register
+
+register(
+    "customers.Customer",
+    category="customers",
+    personal_fields=(
+        "name",
+        "email",
+        "phone",
+        "address",
+        "notes",
+        "marketing_consent",
+        "marketing_consent_at",
+    ),
+    erasure="pseudonymise",
+    notes="Pseudonymised on erasure so payments kept for the law still have an owner.",
+    extra={"customer_field": "id"},
+)
+register(
+    "customers.Tag",
+    category="customers",
+    notes="Labels chosen by the operator; no personal data.",
+    extra={"customer_field": None},
+)
+register(
+    "customers.CustomerDevice",
+    category="customers",
+    personal_fields=("mac_address", "label", "last_ip"),
+    extra={"customer_field": "customer"},
+)
+register(
+    "customers.CustomerEvent",
+    category="customers",
+    personal_fields=("actor",),
+    notes="Activity feed; messages name fields and tags, never personal values.",
+    extra={"customer_field": "customer"},
+)
+register(
+    "customers.CustomerImport",
+    category="customers",
+    export=False,
+    personal_fields=("file_name", "errors"),
+    retention="customer_imports",
+    notes="The stored CSV holds many customers' data; files are removed after "
+    "CUSTOMERS_IMPORT_KEEP_DAYS by customers.tasks.purge_customer_imports_task.",
+    extra={"customer_field": None},
+)

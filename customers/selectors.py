@@ -1,0 +1,252 @@
+"""Reads: the filtered customer list, search, the detail page's sections.
+
+Every read runs under the active tenant (the scoped manager), and every page
+costs a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from customers import validation
+from customers.models import Customer, CustomerDevice, CustomerEvent, CustomerImport, Tag
+from customers.pagination import KeysetPage, SortKey, keyset_page
+from nettportal.phones import normalize_phone
+
+SORTS = {
+    "-created": [SortKey.datetime("created_at", True), SortKey.integer("id", True)],
+    "created": [SortKey.datetime("created_at"), SortKey.integer("id")],
+    "name": [SortKey.text("sort_name"), SortKey.integer("id")],
+    "-name": [SortKey.text("sort_name", True), SortKey.integer("id", True)],
+}
+DEFAULT_SORT = "-created"
+PER_PAGE_CHOICES = (25, 50, 100)
+DEFAULT_PER_PAGE = 50
+_PHONE_CHARS = re.compile(r"^[\d\s+\-().]+$")
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """What the list shows: parsed from the query string by ``CustomerFilterForm``."""
+
+    q: str = ""
+    customer_type: str = ""
+    status: str = ""
+    tag_id: int | None = None
+    profile: str = ""
+    router_id: int | None = None
+    sort: str = DEFAULT_SORT
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.q
+            or self.customer_type
+            or self.status
+            or self.tag_id
+            or self.profile
+            or self.router_id
+        )
+
+    def without_sort(self):
+        return replace(self, sort=DEFAULT_SORT)
+
+
+def _pppoe_model():
+    try:
+        from customers.models import PppoeAccount
+    except ImportError:
+        return None
+    return PppoeAccount
+
+
+def customer_search_q(term: str, *, region: str | None) -> Q:
+    """One search box for name, phone (any spelling), email, PPPoE username and MAC.
+
+    The kind of term decides which index answers it: a full phone number is
+    normalised to E.164 and matched exactly; part of a number matches digits
+    anywhere (a leading trunk 0 dropped); a MAC address matches devices seen;
+    anything else matches name, email or username by substring (trigram
+    indexes on PostgreSQL).
+    """
+    term = " ".join(term.split())[:100]
+    if not term:
+        return Q()
+    PppoeAccount = _pppoe_model()
+    if validation.looks_like_mac(term):
+        mac = validation.normalize_mac(term)
+        return Q(pk__in=CustomerDevice.objects.filter(mac_address=mac).values("customer_id"))
+    digits = re.sub(r"\D", "", term)
+    if _PHONE_CHARS.match(term) and len(digits) >= 3:
+        try:
+            return Q(phone=normalize_phone(term, region))
+        except ValidationError:
+            pass
+        needle = digits.lstrip("0") or digits
+        condition = Q(phone__contains=needle)
+        if PppoeAccount is not None:
+            condition |= Q(pk__in=_username_matches(PppoeAccount, term))
+        return condition
+    if "@" in term:
+        return Q(email__icontains=term)
+    condition = Q(name__icontains=term) | Q(email__icontains=term)
+    if PppoeAccount is not None:
+        condition |= Q(pk__in=_username_matches(PppoeAccount, term))
+    return condition
+
+
+def _username_matches(PppoeAccount, term: str) -> list[int]:
+    """Ids of customers whose PPPoE username contains ``term`` (a literal list, so the
+    database can OR it with the other indexes instead of running a subplan per row)."""
+    return list(
+        PppoeAccount.objects.filter(username__icontains=term)
+        .values_list("customer_id", flat=True)
+        .distinct()[:1000]
+    )
+
+
+def customer_queryset(*, organization, filters: CustomerFilters) -> QuerySet:
+    """The active tenant's customers matching ``filters`` (unordered)."""
+    queryset = Customer.objects.all()
+    if filters.q:
+        queryset = queryset.filter(customer_search_q(filters.q, region=organization.country))
+    if filters.customer_type:
+        queryset = queryset.filter(customer_type=filters.customer_type)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.tag_id:
+        queryset = queryset.filter(
+            pk__in=Customer.tags.through.objects.filter(tag_id=filters.tag_id).values("customer_id")
+        )
+    PppoeAccount = _pppoe_model()
+    if PppoeAccount is not None and (filters.profile or filters.router_id):
+        accounts = PppoeAccount.objects.all()
+        if filters.profile:
+            accounts = accounts.filter(profile=filters.profile)
+        if filters.router_id:
+            accounts = accounts.filter(router_id=filters.router_id)
+        queryset = queryset.filter(pk__in=accounts.values("customer_id"))
+    return queryset
+
+
+def _with_sort_keys(queryset: QuerySet, sort: str) -> QuerySet:
+    if sort in ("name", "-name"):
+        queryset = queryset.annotate(sort_name=Lower("name"))
+    return queryset
+
+
+def customer_page(
+    *,
+    organization,
+    filters: CustomerFilters,
+    per_page: int = DEFAULT_PER_PAGE,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    with_count: bool = True,
+) -> KeysetPage:
+    """One page of the customer list with tags and services prefetched."""
+    keys = SORTS.get(filters.sort) or SORTS[DEFAULT_SORT]
+    queryset = customer_queryset(organization=organization, filters=filters)
+    page_queryset = _with_sort_keys(queryset, filters.sort).prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    )
+    PppoeAccount = _pppoe_model()
+    if PppoeAccount is not None:
+        page_queryset = page_queryset.prefetch_related(
+            Prefetch(
+                "pppoe_accounts",
+                queryset=PppoeAccount.objects.order_by("username").only(
+                    "id", "customer_id", "username", "profile", "router_id"
+                ),
+            )
+        )
+    page = keyset_page(
+        page_queryset, keys, per_page=per_page, after=after, before=before, last=last
+    )
+    if with_count:
+        page.extra["count"] = queryset.count()
+    return page
+
+
+def customer_counts(*, organization) -> dict:
+    """Totals for the dashboard widget and the list header (one query)."""
+    week_ago = timezone.now() - timedelta(days=7)
+    return Customer.objects.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=Customer.Status.ACTIVE)),
+        suspended=Count("pk", filter=Q(status=Customer.Status.SUSPENDED)),
+        pppoe=Count("pk", filter=Q(customer_type=Customer.Type.PPPOE)),
+        new_this_week=Count("pk", filter=Q(created_at__gte=week_ago)),
+    )
+
+
+def tag_list() -> list[Tag]:
+    return list(Tag.objects.order_by("name"))
+
+
+def profile_names() -> list[str]:
+    """PPPoE profile (package) names in use, for the filter and the import check."""
+    PppoeAccount = _pppoe_model()
+    if PppoeAccount is None:
+        return []
+    return list(
+        PppoeAccount.objects.order_by("profile").values_list("profile", flat=True).distinct()
+    )
+
+
+# --- detail page ---------------------------------------------------------------------
+
+
+def customer_for_detail(customer_id) -> Customer | None:
+    return (
+        Customer.objects.filter(pk=customer_id)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .first()
+    )
+
+
+def customer_devices(*, customer: Customer, limit: int = 20) -> list[CustomerDevice]:
+    return list(CustomerDevice.objects.filter(customer=customer).order_by("-last_seen_at")[:limit])
+
+
+def customer_events(*, customer: Customer, limit: int = 20) -> list[CustomerEvent]:
+    return list(
+        CustomerEvent.objects.filter(customer=customer)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def import_list(*, limit: int = 10) -> list[CustomerImport]:
+    return list(
+        CustomerImport.objects.select_related("created_by", "job").order_by("-created_at")[:limit]
+    )
+
+
+def tag_usage() -> list[dict]:
+    return list(
+        Tag.objects.annotate(customer_count=Count("customers"))
+        .order_by("name")
+        .values("id", "name", "customer_count")
+    )
+
+
+def sum_or_zero(queryset, *fields) -> dict:
+    totals = queryset.aggregate(**{name: Sum(name) for name in fields})
+    return {name: totals[name] or 0 for name in fields}
+
+
+def customer_detail_sections(*, customer: Customer, organization) -> dict:
+    """Everything the detail page shows besides the profile: a fixed number of queries."""
+    return {
+        "devices": customer_devices(customer=customer),
+        "events": customer_events(customer=customer),
+    }
