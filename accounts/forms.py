@@ -45,6 +45,12 @@ class SignupForm(AllauthSignupForm):
             "required": _("You must accept the terms, privacy policy and DPA to sign up.")
         },
     )
+    # Explicit opt-in, never pre-ticked (privacy: marketing only with consent).
+    marketing_opt_in = forms.BooleanField(
+        label=_("Email me occasional news about new features and tips (optional)."),
+        required=False,
+        initial=False,
+    )
 
     field_order = [
         "full_name",
@@ -56,6 +62,7 @@ class SignupForm(AllauthSignupForm):
         "password2",
         "is_business_adult",
         "accept_policies",
+        "marketing_opt_in",
     ]
 
     def clean_organization_name(self):
@@ -89,6 +96,17 @@ class SignupForm(AllauthSignupForm):
             full_name=self.cleaned_data["full_name"],
             ip_address=get_adapter().get_client_ip(request),
         )
+        if self.cleaned_data.get("marketing_opt_in"):
+            from privacy.models import ConsentEvent, Topic
+            from privacy.services.consent import consent_set
+
+            consent_set(
+                user=user,
+                topic=Topic.PRODUCT_NEWS,
+                granted=True,
+                source=ConsentEvent.Source.SIGNUP,
+                ip_address=get_adapter().get_client_ip(request),
+            )
 
 
 class OrganizationSettingsForm(forms.ModelForm):

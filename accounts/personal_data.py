@@ -13,6 +13,7 @@ register(
     personal_fields=("email", "full_name", "last_login"),
     secret_fields=("password",),
     erasure="delete",
+    organization_path="memberships__organization",
     notes="Deleted with the organisation unless the user belongs to another one.",
 )
 register("accounts.Membership", category="members", erasure="delete")
@@ -22,14 +23,22 @@ register(
     category="devices",
     personal_fields=("label",),
     secret_fields=("fingerprint",),
+    organization_path=None,
+    notes="A member's own devices: in their personal export, not the organisation's.",
 )
-register("account.EmailAddress", category="members", personal_fields=("email",))
+register(
+    "account.EmailAddress",
+    category="members",
+    personal_fields=("email",),
+    organization_path="user__memberships__organization",
+)
 register(
     "account.EmailConfirmation",
     category="members",
     export=False,
     secret_fields=("key",),
     notes="Short-lived verification keys.",
+    user_path="email_address__user",
 )
 register(
     "mfa.Authenticator",
@@ -44,4 +53,7 @@ register(
     personal_fields=("ip", "user_agent"),
     secret_fields=("session_key",),
     retention="sessions",
+    retention_field="last_seen_at",
+    organization_path=None,
+    notes="A member's login sessions: in their personal export, not the organisation's.",
 )

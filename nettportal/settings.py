@@ -360,6 +360,23 @@ PORTAL_CONFIG_MAX_AGE = env_int("PORTAL_CONFIG_MAX_AGE", 60)
 SMS_BACKEND = env("SMS_BACKEND", "nettportal.sms.ConsoleBackend")
 # support
 # privacy
+PRIVACY_EXPORT_ROOT = Path(env("PRIVACY_EXPORT_ROOT", PRIVATE_STORAGE_ROOT / "exports"))
+PRIVACY_EXPORT_LINK_DAYS = env_int("PRIVACY_EXPORT_LINK_DAYS", 7)
+PRIVACY_REQUEST_DUE_DAYS = 30  # the legal deadline for answering a data-rights request
+PRIVACY_DELETION_GRACE_DAYS = env_int("PRIVACY_DELETION_GRACE_DAYS", 30)
+PRIVACY_DELETION_REMINDER_DAYS = [
+    int(days) for days in env_list("PRIVACY_DELETION_REMINDER_DAYS", ["7", "1"])
+]
+PRIVACY_LEGAL_RETENTION_YEARS = env_int("PRIVACY_LEGAL_RETENTION_YEARS", 7)
+PRIVACY_CHUNK_SIZE = env_int("PRIVACY_CHUNK_SIZE", 2000)
+PRIVACY_TASK_BUDGET_SECONDS = env_int("PRIVACY_TASK_BUDGET_SECONDS", 240)
+PRIVACY_STAFF_EMAILS = env_list("PRIVACY_STAFF_EMAILS")
+# Suspended organisations see only the privacy centre; staff admin views of
+# personal data are written to the access log.
+MIDDLEWARE += [
+    "privacy.middleware.SuspendedOrganizationMiddleware",
+    "privacy.middleware.StaffAdminAccessLogMiddleware",
+]
 
 # --- Security (production) ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,22 +3,86 @@
 Each app declares its models in ``<app>/personal_data.py`` by calling
 :func:`register`; ``PrivacyConfig.ready`` imports those modules. A test fails
 when a model is not classified, so a new table cannot silently escape export,
-erasure or retention.
+erasure or retention. Export, customer requests, account deletion and the
+retention sweep are all driven by this registry: a model another app adds
+later is exported, erased and purged with no change to the privacy app.
 
-* ``personal_fields`` — fields that hold personal data (may be empty).
-* ``export`` — included in the organisation export (never for secrets).
-* ``erasure`` — what organisation deletion / customer erasure does with a row:
+What a registration says:
+
+* ``personal_fields`` — fields that hold personal data (may be empty). They are
+  what erasure replaces when a row is pseudonymised.
+* ``secret_fields`` — never exported, never shown. Encrypted fields
+  (``EncryptedTextField``) and ``password`` are treated as secret even when
+  not listed.
+* ``export`` — included in exports (organisation, customer, "my data").
+* ``erasure`` — what organisation deletion and customer erasure do with a row:
   ``delete``; ``pseudonymise`` (personal fields replaced, row kept); or
   ``keep_for_law`` (transaction records: pseudonymised and kept for the legal
-  period).
-* ``retention`` — the retention class that bounds the row's age, or ``None``
-  when it lives as long as the organisation does.
-* ``secret_fields`` — never exported, never shown.
+  period, ``PRIVACY_LEGAL_RETENTION_YEARS``).
+* ``retention`` — the retention class that bounds the row's age (a name
+  declared with :func:`retention_class`), or ``None`` when the row lives as
+  long as its organisation. ``retention_field`` is the timestamp column the
+  age is measured on; when omitted it is inferred from common names.
+* ``organization_path`` — ORM lookup from the model to its organisation.
+  Inferred for ``TenantModel`` (``organization``) and ``Organization`` itself;
+  user-owned tables that belong in the organisation export declare it, e.g.
+  ``"user__memberships__organization"``. ``None`` = not organisation data.
+* ``user_path`` — ORM lookup to the ``User`` a row belongs to (inferred for a
+  foreign key named ``user``). User-owned rows go with the user: they are
+  deleted when the user is, and appear in the user's own "my data" export.
+* ``customer_path`` — ORM lookup to ``customers.Customer`` (inferred for a
+  direct foreign key to it). It is how one customer's rows are found for the
+  customer export, correction and erasure.
+* ``erasure_hook`` — dotted path of a callable run with the rows about to be
+  deleted or pseudonymised (``hook(*, organization, instances, reason)``), for
+  side effects outside the database: removing a hotspot user or PPPoE secret
+  from the routers, deleting a file. ``reason`` is ``"customer_erasure"``,
+  ``"organization_deletion"`` or ``"retention"``.
+* ``pseudonymise_with`` — fixed replacement values for some personal fields
+  (the generic replacement is used for the others).
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.module_loading import import_string
+
 ERASURE_CHOICES = ("delete", "pseudonymise", "keep_for_law")
+CUSTOMER_MODEL = "customers.Customer"
+ORGANIZATION_MODEL = "accounts.Organization"
+USER_MODEL = "accounts.User"
+
+# Timestamp columns the retention sweep tries, in order, when a registration
+# names a retention class but no retention_field.
+RETENTION_FIELD_GUESSES = (
+    "created_at",
+    "at",
+    "recorded_at",
+    "sampled_at",
+    "timestamp",
+    "started_at",
+    "ended_at",
+    "last_seen_at",
+    "updated_at",
+)
+
+
+class _Auto:
+    """Marker: infer the value from the model (see the module docstring)."""
+
+    def __repr__(self):
+        return "AUTO"
+
+
+AUTO = _Auto()
+
+
+@dataclass(frozen=True)
+class RetentionClass:
+    name: str
+    default_days: int | None
+    description: str
 
 
 @dataclass(frozen=True)
@@ -30,11 +94,145 @@ class DataClass:
     export: bool = True
     erasure: str = "delete"
     retention: str | None = None
+    retention_field: str | None = None
+    organization_path: str | _Auto | None = AUTO
+    user_path: str | _Auto | None = AUTO
+    customer_path: str | _Auto | None = AUTO
+    erasure_hook: str | None = None
+    pseudonymise_with: dict = field(default_factory=dict)
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
+    # --- the model and its inferred paths -------------------------------------------
+
+    @property
+    def model(self):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(self.label)
+        except LookupError:
+            return None
+
+    @property
+    def is_installed(self) -> bool:
+        return self.model is not None
+
+    def resolved_organization_path(self) -> str | None:
+        if not isinstance(self.organization_path, _Auto):
+            return self.organization_path
+        from accounts.tenancy import TenantModel
+
+        model = self.model
+        if model is None:
+            return None
+        if self.label == ORGANIZATION_MODEL:
+            return "pk"
+        if issubclass(model, TenantModel):
+            return "organization"
+        if self.label == USER_MODEL:
+            return "memberships__organization"
+        return None
+
+    def resolved_user_path(self) -> str | None:
+        if not isinstance(self.user_path, _Auto):
+            return self.user_path
+        from django.conf import settings
+
+        model = self.model
+        if model is None:
+            return None
+        if model._meta.label == settings.AUTH_USER_MODEL:
+            return "pk"
+        for candidate in model._meta.concrete_fields:
+            if (
+                candidate.name == "user"
+                and candidate.is_relation
+                and candidate.related_model._meta.label == settings.AUTH_USER_MODEL
+            ):
+                return "user"
+        return None
+
+    def resolved_customer_path(self) -> str | None:
+        if not isinstance(self.customer_path, _Auto):
+            return self.customer_path
+        model = self.model
+        if model is None:
+            return None
+        if self.label == CUSTOMER_MODEL:
+            return "pk"
+        if "customer_field" in self.extra:  # the customers app's early spelling
+            field_name = self.extra["customer_field"]
+            return "pk" if field_name == "id" else field_name
+        for candidate in model._meta.concrete_fields:
+            if (
+                candidate.is_relation
+                and candidate.related_model is not None
+                and candidate.related_model._meta.label == CUSTOMER_MODEL
+            ):
+                return candidate.name
+        return None
+
+    def resolved_retention_field(self) -> str | None:
+        if self.retention is None:
+            return None
+        if self.retention_field:
+            return self.retention_field
+        model = self.model
+        if model is None:
+            return None
+        names = {f.name for f in model._meta.concrete_fields}
+        for guess in RETENTION_FIELD_GUESSES:
+            if guess in names:
+                return guess
+        return None
+
+    @property
+    def owner(self) -> str:
+        """Who a row belongs to: ``organization``, ``user`` or ``platform``."""
+        if self.label == ORGANIZATION_MODEL:
+            return "organization"
+        if self.label == USER_MODEL:
+            return "user"
+        user_path = self.resolved_user_path()
+        organization_path = self.resolved_organization_path()
+        # A row reaching its organisation through its user (an email address,
+        # a consent) is the user's; a tenant row with a user column (a
+        # membership) is the organisation's.
+        if organization_path and not (user_path and organization_path.startswith(f"{user_path}__")):
+            return "organization"
+        if user_path:
+            return "user"
+        return "platform"
+
+    # --- fields -------------------------------------------------------------------------
+
+    def all_secret_fields(self) -> set[str]:
+        from nettportal.crypto import EncryptedTextField
+
+        secrets = set(self.secret_fields)
+        model = self.model
+        if model is not None:
+            for model_field in model._meta.concrete_fields:
+                if isinstance(model_field, EncryptedTextField) or model_field.name == "password":
+                    secrets.add(model_field.name)
+        return secrets
+
+    def export_fields(self) -> list:
+        """Concrete fields that go into an export (never a secret one)."""
+        secrets = self.all_secret_fields()
+        return [
+            model_field
+            for model_field in self.model._meta.concrete_fields
+            if model_field.name not in secrets
+        ]
+
+    def hook(self):
+        return import_string(self.erasure_hook) if self.erasure_hook else None
+
 
 REGISTRY: dict[str, DataClass] = {}
+RETENTION_CLASSES: dict[str, RetentionClass] = {}
 
 # Framework tables that hold no organisation data of their own.
 NOT_ORGANISATION_DATA = {
@@ -60,6 +258,78 @@ def register(label: str, *, category: str, **options) -> DataClass:
     return entry
 
 
+def retention_class(name: str, *, days: int | None, description: str) -> RetentionClass:
+    """Declare a retention class and its default period (staff may change it).
+
+    ``days=None`` means "kept until the organisation is deleted" unless staff
+    set a period. An app's own declaration (in its ``personal_data.py``, read
+    after this module) replaces a default declared here.
+    """
+    declared = RetentionClass(name=name, default_days=days, description=description)
+    RETENTION_CLASSES[name] = declared
+    return declared
+
+
+# The classes the policy and the product promise. Apps may declare more in their
+# personal_data.py with retention_class().
+retention_class(
+    "access_log", days=365, description="Access log: who viewed or changed personal data."
+)
+retention_class("request_log", days=365, description="Request and action logs.")
+retention_class("analytics", days=395, description="First-party usage analytics events.")
+retention_class("router_status", days=90, description="Router status and traffic samples.")
+retention_class(
+    "sessions",
+    days=395,
+    description="Raw sessions (hotspot/PPPoE sessions and dashboard login sessions), 13 months.",
+)
+retention_class("usage", days=395, description="Raw usage records of end customers, 13 months.")
+retention_class("exports", days=7, description="Export records and their ZIP files.")
+retention_class("jobs", days=30, description="Background-job progress rows.")
+retention_class(
+    "deleted_organizations",
+    days=30,
+    description=(
+        "Leftovers of a deleted organisation that hold no legal records "
+        "(the pseudonymised organisation row), counted from the deletion."
+    ),
+)
+retention_class("privacy_reports", days=730, description="Reports of a minor's data (2 years).")
+retention_class("security_log", days=365, description="Security events (logins, 2FA changes).")
+retention_class("notifications", days=180, description="In-platform notices to members.")
+retention_class(
+    "webhook_deliveries", days=30, description="Outgoing webhook deliveries and their attempts."
+)
+# Names other apps already use for the classes above (same periods as the policy).
+retention_class("router_history", days=90, description="Router status and traffic history samples.")
+retention_class("router_events", days=365, description="Router events (went offline, back...).")
+retention_class(
+    "usage_sessions", days=395, description="Raw hotspot/PPPoE sessions of end customers."
+)
+retention_class("usage_rollups", days=1095, description="Daily usage totals per customer.")
+retention_class(
+    "customer_imports", days=30, description="Records of CSV imports (their files go sooner)."
+)
+
+
+def installed_data_classes() -> list[DataClass]:
+    return [entry for entry in REGISTRY.values() if entry.is_installed]
+
+
+def data_class_for(model) -> DataClass | None:
+    return REGISTRY.get(model._meta.label)
+
+
+def customer_model():
+    """``customers.Customer`` when that app provides it, else ``None``."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(CUSTOMER_MODEL)
+    except LookupError:
+        return None
+
+
 def unclassified_models() -> list[str]:
     from django.apps import apps
 
@@ -69,3 +339,59 @@ def unclassified_models() -> list[str]:
         if label not in REGISTRY and label not in NOT_ORGANISATION_DATA:
             missing.append(label)
     return sorted(missing)
+
+
+def stale_registrations() -> list[str]:
+    """Registrations naming a model that does not exist (a typo or a removed model)."""
+    return sorted(label for label, entry in REGISTRY.items() if not entry.is_installed)
+
+
+def registry_problems() -> list[str]:
+    """Everything wrong with the classifications, in words a developer can act on."""
+    problems = []
+    for entry in installed_data_classes():
+        model = entry.model
+        names = {f.name for f in model._meta.concrete_fields}
+        for name in (*entry.personal_fields, *entry.secret_fields):
+            if name not in names:
+                problems.append(f"{entry.label}: '{name}' is not a field")
+        if entry.retention is not None:
+            if entry.retention not in RETENTION_CLASSES:
+                problems.append(
+                    f"{entry.label}: retention class '{entry.retention}' has no default; "
+                    "declare it with privacy.registry.retention_class() in personal_data.py"
+                )
+            retention_field = entry.resolved_retention_field()
+            if retention_field is None or retention_field not in names:
+                problems.append(
+                    f"{entry.label}: retention needs a timestamp column; pass retention_field="
+                )
+        if entry.erasure_hook:
+            try:
+                entry.hook()
+            except ImportError:
+                problems.append(f"{entry.label}: erasure_hook {entry.erasure_hook} not found")
+        for path_name, path in (
+            ("organization_path", entry.resolved_organization_path()),
+            ("user_path", entry.resolved_user_path()),
+            ("customer_path", entry.resolved_customer_path()),
+        ):
+            if path and not _path_is_valid(model, path):
+                problems.append(f"{entry.label}: {path_name} '{path}' does not resolve")
+    return problems
+
+
+def _path_is_valid(model, path: str) -> bool:
+    from django.core.exceptions import FieldDoesNotExist
+
+    opts = model._meta
+    for part in path.split("__"):
+        if part == "pk":
+            continue
+        try:
+            step = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if step.is_relation:
+            opts = step.related_model._meta
+    return True

@@ -5,54 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.tenancy import TenantModel
 
 
-class PolicyDocument(models.Model):
-    """One published version of the privacy policy, terms or data-processing agreement."""
-
-    class Kind(models.TextChoices):
-        PRIVACY = "privacy", _("Privacy policy")
-        TERMS = "terms", _("Terms of service")
-        DPA = "dpa", _("Data-processing agreement")
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    version = models.CharField(max_length=20)
-    last_updated = models.DateField()
-    body = models.TextField()
-    is_significant = models.BooleanField(
-        default=False, help_text=_("Significant changes are notified and must be acknowledged.")
-    )
-    published_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="policy_version_unique")
-        ]
-        ordering = ["kind", "-last_updated"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.version}"
-
-
-class PolicyAcceptance(models.Model):
-    """A user's recorded acceptance of one document version."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="policy_acceptances"
-    )
-    document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="+")
-    accepted_at = models.DateTimeField(auto_now_add=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "document"], name="policy_acceptance_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.user_id} accepted {self.document_id}"
-
-
 class AccessLog(TenantModel):
-    """Who viewed, exported, changed or deleted personal data. Append-only."""
+    """Who viewed, exported, changed or deleted personal data. Append-only:
+    neither the app nor the admin can change or delete an entry (only the
+    retention sweep and organisation deletion remove them, with querysets)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")

@@ -1,0 +1,189 @@
+from datetime import timedelta
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.utils import timezone
+
+from accounts.tenancy import all_tenants, tenant
+from nettportal.models import BackgroundJob
+from privacy.access_log import access_log_record
+from privacy.models import AccessLog, DataExport, RetentionPurge, RetentionRule
+from privacy.registry import REGISTRY, RETENTION_CLASSES, DataClass, register
+from privacy.services import exports as export_services
+from privacy.services.retention import retention_rules_sync, retention_sweep
+from privacy.tasks import retention_sweep_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(organization, actor, days_old):
+    entry = access_log_record(
+        organization=organization, action=AccessLog.Action.VIEW, target=actor, actor=actor
+    )
+    AccessLog.objects.filter(pk=entry.pk).update(at=timezone.now() - timedelta(days=days_old))
+    return entry
+
+
+def test_every_retention_class_gets_a_rule_with_its_default(db):
+    rules = retention_rules_sync()
+    assert rules["access_log"].days == 365
+    assert rules["router_status"].days == 90
+    assert rules["sessions"].days == 395
+    assert rules["exports"].days == 7
+    assert rules["deleted_organizations"].days == 30
+    used = {dc.retention for dc in REGISTRY.values() if dc.retention}
+    assert used <= set(rules)
+
+
+def test_sweep_deletes_old_rows_keeps_young_ones_and_records_it(org_a, org_b, owner_a, owner_b):
+    # given access-log entries of two organisations, some older than a year
+    with all_tenants():
+        old_a = _log(org_a, owner_a, 400)
+        old_b = _log(org_b, owner_b, 366)
+        young_a = _log(org_a, owner_a, 300)
+
+    # when the daily sweep runs
+    retention_sweep_task()
+
+    # then only the old ones are gone, in both organisations, and it is recorded
+    with all_tenants():
+        remaining = set(AccessLog.objects.values_list("pk", flat=True))
+    assert young_a.pk in remaining
+    assert old_a.pk not in remaining and old_b.pk not in remaining
+    purge = RetentionPurge.objects.get(model_label="privacy.AccessLog")
+    assert purge.deleted == 2
+    assert purge.retention_class == "access_log"
+    assert purge.days == 365
+    assert purge.status == RetentionPurge.Status.FINISHED
+
+
+def test_staff_can_shorten_a_period_or_switch_a_class_off(org_a, owner_a):
+    with all_tenants():
+        entry = _log(org_a, owner_a, 40)
+    rules = retention_rules_sync()
+    rules["access_log"].days = 30
+    rules["access_log"].save()
+    retention_rules_sync()  # never overwrites what staff set
+    assert RetentionRule.objects.get(retention_class="access_log").days == 30
+    RetentionRule.objects.filter(retention_class="access_log").update(is_enabled=False)
+    retention_sweep()
+    with all_tenants():
+        assert AccessLog.objects.filter(pk=entry.pk).exists()
+    RetentionRule.objects.filter(retention_class="access_log").update(is_enabled=True)
+    retention_sweep()
+    with all_tenants():
+        assert not AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_sweep_finds_classes_from_the_registry(org_a, owner_a):
+    """Other apps' tables are purged with no code change: login sessions
+    (accounts) and job rows (nettportal) are registered with retention classes."""
+    old_session = UserSession.objects.create(
+        user=owner_a,
+        session_key="k1",
+        ip="10.0.0.1",
+        user_agent="x",
+        last_seen_at=timezone.now() - timedelta(days=400),
+    )
+    fresh_session = UserSession.objects.create(
+        user=owner_a,
+        session_key="k2",
+        ip="10.0.0.2",
+        user_agent="x",
+        last_seen_at=timezone.now(),
+    )
+    with tenant(org_a):
+        job = BackgroundJob.objects.create(organization=org_a, kind="x", title="old")
+    with tenant(org_a):
+        BackgroundJob.objects.filter(pk=job.pk).update(
+            created_at=timezone.now() - timedelta(days=31)
+        )
+
+    retention_sweep()
+
+    assert not UserSession.objects.filter(pk=old_session.pk).exists()
+    assert UserSession.objects.filter(pk=fresh_session.pk).exists()
+    with all_tenants():
+        assert not BackgroundJob.objects.filter(pk=job.pk).exists()
+    assert {"usersessions.UserSession", "nettportal.BackgroundJob"} <= set(
+        RetentionPurge.objects.values_list("model_label", flat=True)
+    )
+
+
+def test_purged_export_rows_take_their_files_along(org_a, owner_a, settings):
+    with tenant(org_a):
+        export = DataExport.objects.create(
+            organization=org_a,
+            status=DataExport.Status.READY,
+            file_name=f"{org_a.pk}/x.zip",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    path = export_services.export_file_path(export)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"zip")
+    with tenant(org_a):
+        DataExport.objects.filter(pk=export.pk).update(
+            created_at=timezone.now() - timedelta(days=8)
+        )
+
+    retention_sweep()
+
+    assert not path.exists()
+    with all_tenants():
+        assert not DataExport.objects.filter(pk=export.pk).exists()
+
+
+def test_a_sweep_out_of_time_continues_in_the_next_run(org_a, owner_a, monkeypatch, settings):
+    settings.PRIVACY_CHUNK_SIZE = 2
+    with all_tenants():
+        for _n in range(5):
+            _log(org_a, owner_a, 500)
+    calls = {"n": 0}
+
+    def expires_after_two_chunks(self):
+        calls["n"] += 1
+        return calls["n"] > 2
+
+    monkeypatch.setattr("privacy.erasure.Budget.expired", expires_after_two_chunks)
+    result = retention_sweep(budget_seconds=1)
+    assert result["finished"] is False
+    assert RetentionPurge.objects.get().status == RetentionPurge.Status.PARTIAL
+    with all_tenants():
+        assert AccessLog.objects.count() == 1
+    monkeypatch.undo()
+    assert retention_sweep()["finished"] is True
+    with all_tenants():
+        assert AccessLog.objects.count() == 0
+
+
+def test_a_class_nobody_declared_is_reported_and_kept(db, monkeypatch):
+    from privacy.registry import registry_problems
+
+    entry = DataClass(label="privacy.RetentionPurge", category="t", retention="mystery_class")
+    monkeypatch.setitem(REGISTRY, "privacy.RetentionPurge", entry)
+    problems = registry_problems()
+    assert any("mystery_class" in problem for problem in problems)
+    rules = retention_rules_sync()
+    assert rules["mystery_class"].days is None  # kept until staff decide
+
+
+def test_registering_a_new_class_needs_no_code_here(db, monkeypatch):
+    # an app declares its own class and default in its personal_data.py
+    from privacy.registry import retention_class
+
+    monkeypatch.setitem(RETENTION_CLASSES, "probe_class", None)
+    retention_class("probe_class", days=12, description="probe")
+    monkeypatch.delitem(REGISTRY, "privacy.RetentionPurge")
+    register(
+        "privacy.RetentionPurge",
+        category="platform",
+        export=False,
+        organization_path=None,
+        retention="probe_class",
+        retention_field="started_at",
+    )
+    old = RetentionPurge.objects.create(retention_class="x", model_label="y")
+    RetentionPurge.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=13))
+    retention_sweep()
+    assert RetentionRule.objects.get(retention_class="probe_class").days == 12
+    assert not RetentionPurge.objects.filter(pk=old.pk).exists()
