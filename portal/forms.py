@@ -173,3 +173,48 @@ class BlockEditForm(forms.Form):
         if block is not None and block.kind != LandingBlock.Kind.IMAGE:
             del self.fields["image"]
             del self.fields["image_alt"]
+
+
+# --- public forms (landing page) ---------------------------------------------------------------
+
+
+def _data_request_kinds():
+    from privacy.models import PrivacyRequest
+
+    labels = {
+        "access": _("A copy of my data"),
+        "correction": _("Correct my data"),
+        "erasure": _("Delete my data"),
+        "objection": _("Stop using my data for marketing"),
+        "other": _("Another question about my data"),
+    }
+    return [(value, labels.get(value, label)) for value, label in PrivacyRequest.Kind.choices]
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What would you like?"), widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    contact = forms.CharField(
+        label=_("Your phone number or email address"),
+        max_length=254,
+        help_text=_("The one you gave when you bought Wi-Fi. We send a code there."),
+    )
+    message = forms.CharField(
+        label=_("Anything that helps (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For a correction, say what is wrong and what is right."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _data_request_kinds()
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The 6-digit code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

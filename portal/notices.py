@@ -77,3 +77,15 @@ def lockout_text(lockout, time_zone: str) -> str:
 
 def lockout_html(lockout, time_zone: str) -> str:
     return format_html('<p class="{}" role="alert">{}</p>', ERROR, lockout_text(lockout, time_zone))
+
+
+def text_html(text: str, css: str = ERROR) -> str:
+    return format_html('<p class="{}" role="alert">{}</p>', css, text)
+
+
+def too_many_html(lockout, time_zone: str) -> str:
+    """For forms other than the voucher box (codes sent, recovery attempts)."""
+    return text_html(
+        _("Too many attempts. Please try again in %(minutes)s minutes.")
+        % {"minutes": lockout.minutes}
+    )
