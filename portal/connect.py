@@ -20,6 +20,10 @@ from portal.handoff import Handoff, hand_back_url
 logger = logging.getLogger(__name__)
 _NOT_CODE = re.compile(r"[^0-9A-Za-z]")
 MAX_CODE_CHARS = 40
+# Refusals that count towards the guess limit (a valid code for another network does not).
+GUESS_OUTCOMES = frozenset(
+    {"wrong_code", "used_code", "expired_code", "revoked_code", "code_refused"}
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class LoginOutcome:
 
     @property
     def counts_as_guess(self) -> bool:
-        return self.status in ("wrong_code", "used_code", "expired_code", "revoked_code")
+        return self.status in GUESS_OUTCOMES
 
 
 def normalize_code(raw: str) -> str:
@@ -56,46 +60,38 @@ def router_for(config, handoff: Handoff):
 def voucher_login(*, config, handoff: Handoff, code: str) -> LoginOutcome:
     """Redeem ``code`` (already normalised) for the device in ``handoff`` and log it in."""
     router_id = router_for(config, handoff)
-    can_use_api = config.login_method == "auto" and router_id is not None and handoff.has_device
-    if not can_use_api and not handoff.can_hand_back:
+    if router_id is None:
+        return LoginOutcome("no_router")
+    use_api = config.login_method == "auto" and handoff.has_device
+    if not use_api and not handoff.can_hand_back:
         return LoginOutcome("no_device")
-
     redemption = integrations.voucher_redeem(
-        code=code, router_id=router_id, mac=handoff.mac, ip=handoff.ip
+        config=config,
+        code=code,
+        router_id=router_id,
+        mac=handoff.mac,
+        ip=handoff.ip,
+        login=use_api,
     )
     if not redemption.ok:
         return LoginOutcome(redemption.error)
-    return device_login(
-        config=config,
-        handoff=handoff,
-        router_id=router_id,
-        username=redemption.username,
-        password=redemption.password,
-        display_code=redemption.display_code,
-    )
+    return after_redemption(handoff=handoff, redemption=redemption)
 
 
-def device_login(
-    *, config, handoff: Handoff, router_id, username: str, password: str, display_code: str
-) -> LoginOutcome:
-    """Log the device in with credentials that are already valid on the router."""
-    if config.login_method == "auto" and router_id is not None and handoff.has_device:
-        result = integrations.router_login(
-            router_id=router_id,
-            username=username,
-            password=password,
-            ip=handoff.ip,
-            mac=handoff.mac,
-        )
-        if result == "ok":
-            return LoginOutcome("online", code=display_code)
-        logger.info("portal: API login failed on router %s (%s); handing back", router_id, result)
-    if handoff.can_hand_back:
+def after_redemption(*, handoff: Handoff, redemption) -> LoginOutcome:
+    """Online already, or hand the device back to its router, or at least show the code."""
+    if redemption.logged_in:
+        return LoginOutcome("online", code=redemption.display_code)
+    if redemption.login_error:
+        logger.info("portal: API login refused after redemption; handing back to the router")
+    if handoff.can_hand_back and redemption.username:
         return LoginOutcome(
             "handoff",
-            code=display_code,
-            redirect_url=hand_back_url(handoff, username=username, password=password),
+            code=redemption.display_code,
+            redirect_url=hand_back_url(
+                handoff, username=redemption.username, password=redemption.password
+            ),
         )
-    # Redeemed, but we cannot reach the device's router right now: show the
-    # code so the customer can type it on the router's own page.
-    return LoginOutcome("redeemed", code=display_code)
+    # Redeemed, but the device cannot be logged in from here: show the code so the
+    # customer can type it on the router's own page.
+    return LoginOutcome("redeemed", code=redemption.display_code)

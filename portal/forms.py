@@ -80,9 +80,25 @@ class LandingPageForm(forms.ModelForm):
             widget=forms.CheckboxSelectMultiple,
             help_text=_("A router uses one landing page; ticking it here moves it from another."),
         )
+        self.fields["packages"] = forms.ModelMultipleChoiceField(
+            label=_("Packages sold on this page"),
+            queryset=integrations.package_choices(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Customers can buy these with M-Pesa, a card, or at the counter."),
+        )
         if self.instance.pk:
             self.fields["routers"].initial = list(
                 self.instance.router_links.values_list("router_id", flat=True)
+            )
+            self.fields["packages"].initial = list(
+                self.instance.package_links.values_list("package_id", flat=True)
+            )
+        else:
+            self.fields["packages"].initial = list(
+                integrations.package_choices()
+                .filter(sold_on_landing_page=True)
+                .values_list("pk", flat=True)
             )
 
     def clean_slug(self):
@@ -129,6 +145,7 @@ class LandingPageForm(forms.ModelForm):
     def service_fields(self) -> dict:
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
         fields["routers"] = list(self.cleaned_data.get("routers") or [])
+        fields["packages"] = list(self.cleaned_data.get("packages") or [])
         fields["logo"] = self.cleaned_data.get("logo")
         if "remove_logo" in self.fields:
             fields["remove_logo"] = self.cleaned_data.get("remove_logo", False)

@@ -196,3 +196,21 @@ class LandingPageRouter(TenantModel):
 
     def __str__(self):
         return f"router {self.router_id} → page {self.page_id}"
+
+
+class LandingPagePackage(TenantModel):
+    """A package the page sells (shown cheapest first while the package is active)."""
+
+    page = models.ForeignKey(LandingPage, on_delete=models.CASCADE, related_name="package_links")
+    package = models.ForeignKey("vouchers.Package", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "page", "package"], name="portal_page_package_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"package {self.package_id} on page {self.page_id}"

@@ -47,6 +47,23 @@ NOTICES = {
     "wrong_device": (ERROR, _("This code belongs to another device.")),
     "router_busy": (ERROR, _("The router is busy. Please try again in a moment.")),
     "router_error": (ERROR, _("The router could not log you in. Please try again.")),
+    "no_router": (
+        ERROR,
+        _("This Wi-Fi is not fully set up yet, so we cannot connect you. Please tell the staff."),
+    ),
+    "package_withdrawn": (
+        ERROR,
+        _("The package of this code is no longer sold. Ask the staff for a new code."),
+    ),
+    "wrong_network": (ERROR, _("This code cannot be used on this Wi-Fi network.")),
+    "time_left": (
+        ERROR,
+        _(
+            "Your device still has time left on another code. Use it up first, or buy a "
+            "package that can be added on top."
+        ),
+    ),
+    "code_refused": (ERROR, _("This code cannot be used here. Ask the staff for help.")),
     "expired_form": (
         ERROR,
         _("This page was open for too long. Please try again."),

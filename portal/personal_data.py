@@ -13,3 +13,4 @@ register(
     notes="Re-encoded logo and block images (metadata stripped).",
 )
 register("portal.LandingPageRouter", category="landing_pages")
+register("portal.LandingPagePackage", category="landing_pages")

@@ -20,6 +20,7 @@ from portal.models import (
     LandingAsset,
     LandingBlock,
     LandingPage,
+    LandingPagePackage,
     LandingPageRouter,
 )
 from portal.pagecache import page_config_invalidate
@@ -105,7 +106,9 @@ def _store_image(page: LandingPage, upload, *, box, field: str) -> LandingAsset:
 
 
 @transaction.atomic
-def landing_page_create(*, organization, actor, logo=None, routers=None, **fields) -> LandingPage:
+def landing_page_create(
+    *, organization, actor, logo=None, routers=None, packages=None, **fields
+) -> LandingPage:
     """A new page with a sensible set of blocks (welcome text, voucher box, packages, contact)."""
     _check_fields(fields)
     fields["slug"] = _check_slug(fields.get("slug", ""))
@@ -125,6 +128,8 @@ def landing_page_create(*, organization, actor, logo=None, routers=None, **field
         page.save(update_fields=["logo"])
     if routers:
         landing_page_set_routers(page=page, actor=actor, routers=routers)
+    if packages:
+        landing_page_set_packages(page=page, actor=actor, packages=packages)
     _invalidate_after_commit(page.slug)
     return page
 
@@ -137,6 +142,7 @@ def landing_page_update(
     logo=None,
     remove_logo: bool = False,
     routers=None,
+    packages=None,
     **changes,
 ) -> LandingPage:
     _check_fields(changes)
@@ -156,6 +162,8 @@ def landing_page_update(
     _drop_unused_assets(page)
     if routers is not None:
         landing_page_set_routers(page=page, actor=actor, routers=routers)
+    if packages is not None:
+        landing_page_set_packages(page=page, actor=actor, packages=packages)
     _invalidate_after_commit(old_slug, page.slug)
     return page
 
@@ -190,6 +198,24 @@ def landing_page_set_routers(*, page: LandingPage, actor, routers) -> None:
         )
     for link in moved_from:
         _bump(link.page)
+    _bump(page)
+
+
+@transaction.atomic
+def landing_page_set_packages(*, page: LandingPage, actor, packages) -> None:
+    """The page sells exactly ``packages`` (the active organisation's)."""
+    packages = list(packages)
+    if any(package.organization_id != page.organization_id for package in packages):
+        raise ValidationFailed(_("Choose your own packages."), field="packages")
+    wanted = {package.pk for package in packages}
+    current = set(LandingPagePackage.objects.filter(page=page).values_list("package_id", flat=True))
+    if wanted == current:
+        return
+    LandingPagePackage.objects.filter(page=page).exclude(package_id__in=wanted).delete()
+    for package_id in sorted(wanted - current):
+        LandingPagePackage.objects.create(
+            organization_id=page.organization_id, page=page, package_id=package_id
+        )
     _bump(page)
 
 

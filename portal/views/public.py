@@ -123,8 +123,13 @@ def voucher_login(request, config):
             config, handoff, notice=notices.notice_html(outcome.status), code=raw_code, status=400
         )
     if not outcome.is_success:
+        status = 503 if outcome.status in ("router_offline", "no_router") else 400
         return _landing(
-            config, handoff, notice=notices.notice_html(outcome.status), code=raw_code, status=503
+            config,
+            handoff,
+            notice=notices.notice_html(outcome.status),
+            code=raw_code,
+            status=status,
         )
     limiter.reset({"mac": handoff.mac})
     if outcome.status == "handoff":

@@ -1,5 +1,14 @@
-from portal.models import LandingAsset, LandingBlock, LandingPage, LandingPageRouter
+from decimal import Decimal
+
+from portal.models import (
+    LandingAsset,
+    LandingBlock,
+    LandingPage,
+    LandingPagePackage,
+    LandingPageRouter,
+)
 from routers.models import Router
+from vouchers.models import Package
 
 
 def build(world):
@@ -38,7 +47,16 @@ def build(world):
     link = LandingPageRouter.objects.create(
         organization=world.organization, page=page, router=router
     )
-    world.add(page, block, asset, router, link)
+    package = Package.objects.create(
+        organization=world.organization,
+        name=f"Portal package {world.marker}",
+        profile_name=f"np-portal-{slug}",
+        price=Decimal("5.00"),
+    )
+    package_link = LandingPagePackage.objects.create(
+        organization=world.organization, page=page, package=package
+    )
+    world.add(page, block, asset, router, link, package, package_link)
     world.post_data.update(
         {
             "slug": f"hijack-{page.pk}",
@@ -51,5 +69,6 @@ def build(world):
             "language": "fr",
             "login_method": "auto",
             "routers": [router.pk],
+            "packages": [package.pk],
         }
     )
