@@ -17,4 +17,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self):
+        from billing.purposes import register_other_apps_purposes
+
         register_builtin_purposes()
+        register_other_apps_purposes()

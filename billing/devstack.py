@@ -10,7 +10,7 @@ import sys
 
 DARAJA_PORT = int(os.environ.get("FAKE_DARAJA_PORT", 8091))
 PAYSTACK_PORT = int(os.environ.get("FAKE_PAYSTACK_PORT", 8092))
-FAKE_PAYSTACK_KEY = "sk_test_fake0000000000000000000000000000"  # noqa: S105 - demo fake key
+FAKE_PAYSTACK_KEY = "sk_test_fake0000000000000000000000000000"
 
 
 def _paystack_webhooks() -> list[str]:

@@ -278,13 +278,26 @@ def poll_routers(
         router = by_id[result.router_id]
         try:
             with tenant(router.organization):
-                outcomes.append(poll_result_store(router=router, result=result, token=token))
+                outcome = poll_result_store(router=router, result=result, token=token)
+                outcomes.append(outcome)
+                if result.ok and outcome.stored:
+                    _tell_vouchers(router, result)
         except Exception:  # one router's storage failure must not lose the others
             logger.exception("router poll: storing failed (router %s)", router.pk)
     worker.join(timeout=5)
     ok = sum(1 for outcome in outcomes if outcome.ok)
     logger.info("polled %d router(s): %d ok, %d failed", len(outcomes), ok, len(outcomes) - ok)
     return outcomes
+
+
+def _tell_vouchers(router: Router, result: PollResult) -> None:
+    """Vouchers learn first logins (and sessions to end) from each poll: an
+    explicit call, no signals. It never raises into polling."""
+    from vouchers.services import vouchers_observe_poll
+
+    vouchers_observe_poll(
+        router=router, hotspot_sessions=result.hotspot_sessions, seen_at=result.taken_at
+    )
 
 
 # -------------------------------------------------------------------- store

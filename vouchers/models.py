@@ -116,6 +116,8 @@ class PackageRouterSync(TenantModel):
     is_wanted = models.BooleanField(default=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     router_profile_id = models.CharField(max_length=20, blank=True)
+    # What we last put on the router; a router that differs from it drifted.
+    synced_values = models.JSONField(default=dict, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)

@@ -37,8 +37,12 @@ def profile_actual(profile) -> dict[str, str]:
     }
 
 
-def profile_put(client, package) -> tuple[str, list[dict], bool]:
-    """Create or correct the package's profile. Returns (``.id``, drift found, created)."""
+def profile_put(client, package) -> tuple[str, dict[str, str] | None]:
+    """Create or correct the package's profile.
+
+    Returns (``.id``, the attributes the router had before, or ``None`` when
+    the profile had to be created).
+    """
     expected = profile_expected(package)
     existing = client.hotspot_profiles(name=package.profile_name)
     if not existing:
@@ -48,21 +52,16 @@ def profile_put(client, package) -> tuple[str, list[dict], bool]:
             shared_users=package.shared_users,
             comment=PROFILE_COMMENT,
         )
-        return profile_id, [], True
+        return profile_id, None
     profile = existing[0]
     actual = profile_actual(profile)
-    drift = [
-        {"field": key, "router": actual[key], "expected": expected[key]}
-        for key in expected
-        if actual[key] != expected[key]
-    ]
-    if drift:
+    if actual != expected:
         client.hotspot_profile_set(
             profile.id,
             rate_limit=expected["rate-limit"],
             shared_users=package.shared_users,
         )
-    return profile.id, drift, False
+    return profile.id, actual
 
 
 def profile_remove(client, profile_name: str) -> bool:

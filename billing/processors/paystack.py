@@ -59,8 +59,8 @@ def from_subunit(value) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
     try:
-        return Decimal(int(value)) / 100
-    except ValueError:
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    except (ValueError, ArithmeticError):
         return None
 
 

@@ -95,6 +95,7 @@ def mpesa_payment_start(
     phone: str,
     amount,
     description: str,
+    currency: str = "KES",
     purpose: str = "",
     purpose_ref: str = "",
     account_reference: str = "",
@@ -110,6 +111,8 @@ def mpesa_payment_start(
     :class:`PaymentStartFailed`.
     """
     account = account_for(ProcessorAccount.Kind.MPESA)
+    if currency != "KES":
+        raise ValidationFailed(_("M-Pesa takes Kenyan shillings (KES) only."), field="currency")
     if organization.pk != account.organization_id:
         raise ValidationFailed(_("M-Pesa is not set up for this organisation."))
     try:

@@ -308,7 +308,9 @@ def _enqueue_fulfilment(payment: Payment) -> None:
     from billing.tasks import fulfil_payment_task
 
     org_id, payment_id = payment.organization_id, payment.pk
-    transaction.on_commit(lambda: fulfil_payment_task.delay(org_id, payment_id))
+    # robust: a broker hiccup must not fail the callback that got the money in; the
+    # retry sweep picks up fulfilments whose task never ran.
+    transaction.on_commit(lambda: fulfil_payment_task.delay(org_id, payment_id), robust=True)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -425,7 +427,7 @@ def _enqueue_receipt(payment: Payment) -> None:
     from billing.tasks import send_receipt_task
 
     org_id, payment_id = payment.organization_id, payment.pk
-    transaction.on_commit(lambda: send_receipt_task.delay(org_id, payment_id))
+    transaction.on_commit(lambda: send_receipt_task.delay(org_id, payment_id), robust=True)
 
 
 def receipt_recipient(payment: Payment) -> str:
@@ -440,7 +442,11 @@ def receipt_send(*, payment_id: int, force: bool = False, actor=None) -> bool:
     from nettportal.mail import send_email
 
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("customer").get(pk=payment_id)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=payment_id)
+        )
         if payment.status not in (Status.PAID, Status.REFUNDED):
             return False
         if payment.receipt_sent_at and not force:

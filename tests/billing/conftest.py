@@ -67,11 +67,21 @@ def paystack_account(org_a, paystack):
     return account
 
 
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
 def post_delivery(client, delivery, **extra):
     """Post a callback the fake held, through Django's test client."""
     parts = urlsplit(delivery.url)
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in delivery.headers.items() if k.lower() != "content-type"}
-    return client.post(parts.path, data=delivery.body, content_type="application/json", **headers, **extra)
+    headers = {
+        f"HTTP_{k.upper().replace('-', '_')}": v
+        for k, v in delivery.headers.items()
+        if k.lower() != "content-type"
+    }
+    return client.post(
+        parts.path, data=delivery.body, content_type="application/json", **headers, **extra
+    )
 
 
 def post_json(client, path, payload, **headers):

@@ -27,7 +27,11 @@ class ProcessorAccountFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def secret_values(obj, create, extracted, **kwargs):
         values = extracted or (
-            {"consumer_key": "fake-consumer-key", "consumer_secret": "fake-consumer-secret", "passkey": "fake-passkey"}
+            {
+                "consumer_key": "fake-consumer-key",
+                "consumer_secret": "fake-consumer-secret",
+                "passkey": "fake-passkey",
+            }
             if obj.kind == ProcessorAccount.Kind.MPESA
             else {"secret_key": "sk_test_fake0000000000000000000000000000"}
         )

@@ -63,7 +63,9 @@ def build(world):
         )
     )
     world.add(
-        PaymentEvent.objects.create(organization=org, payment=payment, kind="callback", message=marker),
+        PaymentEvent.objects.create(
+            organization=org, payment=payment, kind="callback", message=marker
+        ),
         Fulfilment.objects.create(
             organization=org, payment=payment, purpose="topup", status="failed", last_error=marker
         ),

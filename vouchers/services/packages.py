@@ -286,13 +286,12 @@ def package_sync_on_router(*, sync: PackageRouterSync, client) -> PackageRouterS
             router.pk,
         )
         return sync
-    profile_id, drift, created = routerops.profile_put(client, package)
-    if created and sync.last_synced_at is not None:
-        # We had put it there before and it was gone: that is drift too.
-        drift = [{"field": "profile", "router": "missing", "expected": package.profile_name}]
+    profile_id, before = routerops.profile_put(client, package)
+    drift = _drift(sync, before, package)
     fields = {
         "state": PackageRouterSync.State.SYNCED,
         "router_profile_id": profile_id[:20],
+        "synced_values": routerops.profile_expected(package),
         "last_attempt_at": now,
         "last_synced_at": now,
         "last_error": "",
@@ -309,6 +308,20 @@ def package_sync_on_router(*, sync: PackageRouterSync, client) -> PackageRouterS
     for name, value in fields.items():
         setattr(sync, name, value)
     return sync
+
+
+def _drift(sync: PackageRouterSync, before: dict | None, package: Package) -> list[dict]:
+    """What changed on the router behind our back since our last sync (our own
+    edits of the package are not drift)."""
+    if sync.last_synced_at is None:
+        return []
+    if before is None:
+        return [{"field": "profile", "router": "missing", "expected": package.profile_name}]
+    return [
+        {"field": key, "router": before[key], "expected": expected}
+        for key, expected in sync.synced_values.items()
+        if key in before and before[key] != expected
+    ]
 
 
 def package_sync_failed(*, sync: PackageRouterSync, message: str) -> None:

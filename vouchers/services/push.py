@@ -122,9 +122,10 @@ def _stop(push: BatchPush, *, status: str, message: str, job_status: str) -> Non
         job_finish(push.job_id, status=job_status, message=message)
 
 
-def batch_push_run(*, push_id: int, chunk_size: int = CHUNK_SIZE) -> BatchPush:
+def batch_push_run(*, push_id: int, chunk_size: int | None = None) -> BatchPush:
     """Do (or resume) one push over one connection. Safe to run twice: a push
     another worker holds is left alone, and existing users are skipped."""
+    chunk_size = chunk_size or CHUNK_SIZE
     if not _claim(push_id):
         return BatchPush.objects.get(pk=push_id)
     push = BatchPush.objects.select_related("batch__package", "router").get(pk=push_id)
