@@ -356,6 +356,11 @@ PORTAL_LOCKOUT_SECONDS = env_int("PORTAL_LOCKOUT_SECONDS", 900)
 # Landing-page configs are cached per process: stamp re-checked / rebuilt after (seconds).
 PORTAL_CONFIG_RECHECK_SECONDS = env_int("PORTAL_CONFIG_RECHECK_SECONDS", 5)
 PORTAL_CONFIG_MAX_AGE = env_int("PORTAL_CONFIG_MAX_AGE", 60)
+# Payments a device (MAC) / a client IP may start per hour from landing pages.
+PORTAL_PURCHASES_PER_DEVICE = env_int("PORTAL_PURCHASES_PER_DEVICE", 10)
+PORTAL_PURCHASES_PER_IP = env_int("PORTAL_PURCHASES_PER_IP", 60)
+# A bought voucher waits this long for an offline router before its code is delivered anyway.
+PORTAL_ROUTER_GRACE_SECONDS = env_int("PORTAL_ROUTER_GRACE_SECONDS", 120)
 # Text messages (vouchers bought on the landing page, one-time codes): see nettportal/sms.py.
 SMS_BACKEND = env("SMS_BACKEND", "nettportal.sms.ConsoleBackend")
 # support

@@ -235,3 +235,12 @@ class CodeForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class RecoverForm(forms.Form):
+    contact = forms.CharField(label=_("Phone number or email you paid with"), max_length=254)
+    reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=100,
+        help_text=_("From your M-Pesa SMS (e.g. QKH3ABC123) or your card receipt (NP…)."),
+    )

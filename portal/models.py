@@ -214,3 +214,84 @@ class LandingPagePackage(TenantModel):
 
     def __str__(self):
         return f"package {self.package_id} on page {self.page_id}"
+
+
+def new_purchase_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(18)
+
+
+class PortalPurchase(TenantModel):
+    """A package bought on a landing page: from the payment to a voucher and a device online.
+
+    The unguessable ``token`` in the waiting page's URL is the buyer's only
+    handle on it (no cookie, no login). The hand-off values are kept so the
+    device can be logged in once the payment lands, possibly minutes later.
+    """
+
+    class Method(models.TextChoices):
+        MPESA = "mpesa", _("M-Pesa")
+        PAYSTACK = "paystack", _("Card (Paystack)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        FULFILLED = "fulfilled", _("Voucher delivered")
+        FAILED = "failed", _("Payment failed")
+
+    class Access(models.TextChoices):
+        NONE = "", _("Not yet")
+        ONLINE = "online", _("Logged in through the router's API")
+        HANDOFF = "handoff", _("Handed back to the router's login page")
+        CODE_ONLY = "code_only", _("Code shown and sent (router not reachable)")
+
+    token = models.CharField(max_length=32, unique=True, default=new_purchase_token, editable=False)
+    page = models.ForeignKey(
+        LandingPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="purchases"
+    )
+    package = models.ForeignKey(
+        "vouchers.Package", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    package_name = models.CharField(max_length=80)
+    router = models.ForeignKey(
+        "routers.Router", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices)
+    language = models.CharField(max_length=5, default="en")
+    phone = models.CharField(max_length=20, blank=True, help_text=_("E.164"))
+    email = models.EmailField(blank=True)
+    device_mac = models.CharField(max_length=17, blank=True)
+    device_ip = models.GenericIPAddressField(null=True, blank=True)
+    link_login_only = models.CharField(max_length=300, blank=True)
+    link_orig = models.CharField(max_length=500, blank=True)
+    chap_id = models.CharField(max_length=80, blank=True)
+    chap_challenge = models.CharField(max_length=300, blank=True)
+    payment = models.OneToOneField(
+        "billing.Payment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="portal_purchase",
+    )
+    voucher = models.ForeignKey(
+        "vouchers.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    access = models.CharField(max_length=10, choices=Access.choices, blank=True, default="")
+    failure_message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="portal_purchase_recent"),
+            models.Index(fields=["organization", "phone"], name="portal_purchase_phone"),
+        ]
+
+    def __str__(self):
+        return f"purchase {self.pk} ({self.status})"

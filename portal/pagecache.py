@@ -64,6 +64,7 @@ class PageConfig:
     style: str
     logo: dict | None
     packages: list[PackageOption] = field(default_factory=list)
+    payment_methods: tuple[str, ...] = ()
     router_ids: tuple[int, ...] = ()
     router_identities: dict[str, int] = field(default_factory=dict)
     landing_parts: list[str] = field(default_factory=list)
@@ -76,7 +77,8 @@ class PageConfig:
 
     @property
     def sells_packages(self) -> bool:
-        return bool(self.packages)
+        """Packages on sale and some way to pay for them (online or at the counter)."""
+        return bool(self.packages) and bool(self.payment_methods or self.counter_instructions)
 
     def package(self, package_id) -> PackageOption | None:
         for option in self.packages:
@@ -159,6 +161,7 @@ def build_page_config(page, *, preview: bool = False) -> PageConfig:
             ),
             logo=_asset_info(page, page.logo),
             packages=packages,
+            payment_methods=integrations.payment_methods(page),
             router_ids=tuple(router.pk for router in routers),
             router_identities=_identities(routers),
             stamp=f"{page.pk}:{page.version}:{page.updated_at.timestamp()}",

@@ -14,3 +14,14 @@ register(
 )
 register("portal.LandingPageRouter", category="landing_pages")
 register("portal.LandingPagePackage", category="landing_pages")
+register(
+    "portal.PortalPurchase",
+    category="landing_pages",
+    personal_fields=("phone", "email", "device_mac", "device_ip", "customer"),
+    erasure="pseudonymise",
+    retention="usage",
+    retention_field="created_at",
+    notes="A landing-page purchase: who paid (phone/email) from which device. The payment "
+    "itself is the legal record (billing); this row is pseudonymised on erasure.",
+    extra={"customer_field": "customer"},
+)

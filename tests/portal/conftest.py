@@ -60,3 +60,13 @@ def handoff_params(router_name="Cafe", **overrides):
     }
     params.update(overrides)
     return params
+
+
+# The fake Daraja and Paystack and their processor accounts, from billing's fixtures.
+from tests.billing.conftest import (  # noqa: E402, F401
+    daraja,
+    kenya_org,
+    mpesa_account,
+    paystack,
+    paystack_account,
+)
