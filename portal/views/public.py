@@ -54,6 +54,7 @@ def public_page(view):
         finally:
             tenancy.deactivate(token)
         response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Content-Language", config.language)
         response.setdefault("Cache-Control", "no-store")
         return response
 
