@@ -211,6 +211,4 @@ def fill(text: str) -> tuple[str, list[str]]:
 if __name__ == "__main__":
     filled, missing = fill(PO.read_text(encoding="utf-8"))
     PO.write_text(filled if filled.endswith("\n") else filled + "\n", encoding="utf-8")
-    print(
-        f"{len(missing)} strings left in English (dashboard-only strings are fine)", file=sys.stderr
-    )
+    sys.stderr.write(f"{len(missing)} strings left in English (dashboard-only strings are fine)\n")

@@ -68,7 +68,7 @@ def public_urls(slug, *, package_id, asset_name, token):
 
 
 def test_no_public_route_of_a_page_shows_another_organisations_data(client, two_pages, owner_b):
-    page_a, page_b, package_b, asset = two_pages
+    _page_a, page_b, package_b, asset = two_pages
     VoucherFactory(
         organization=page_b.organization,
         package=package_b,
