@@ -10,6 +10,8 @@ admin.site.site_title = "NettPortal staff"
 admin.site.index_title = "Platform administration"
 
 urlpatterns = [
+    # First: the captive portal is the busiest public URL and resolves without walking the rest.
+    path("p/", include("portal.public_urls")),
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("vouchers/", include("vouchers.urls")),
     path("payments/", include("billing.urls")),
     path("landing-pages/", include("portal.urls")),
-    path("p/", include("portal.public_urls")),
     path("support/", include("support.urls")),
     path("privacy-center/", include("privacy.urls")),
     path("privacy", privacy_views.policy_privacy, name="policy_privacy"),

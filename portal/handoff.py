@@ -15,13 +15,18 @@ token (``h``) — no cookie is needed.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import hashlib
+import hmac
 import ipaddress
 import re
-from dataclasses import asdict, dataclass, fields
+import time
+from dataclasses import asdict, dataclass
 from urllib.parse import urlencode, urlsplit
 
-from django.core import signing
+from django.conf import settings
 
 HANDOFF_SALT = "portal.handoff"
 HANDOFF_MAX_AGE = 3 * 3600
@@ -73,21 +78,53 @@ class Handoff:
         return bool(self.chap_id or self.chap_challenge)
 
     def to_token(self) -> str:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
-        data.pop("error", None)  # an error belongs to one visit, not to the next form
-        return signing.dumps(data, salt=HANDOFF_SALT, compress=True) if data else ""
+        """A compact signed, timestamped token of the values (no error: it belongs to one visit).
+
+        Hand-made rather than ``django.core.signing`` because the landing page signs
+        one on every view: no JSON, no zlib, one HMAC with a key derived once.
+        """
+        values = [getattr(self, name) for name in TOKEN_FIELDS]
+        if not any(values):
+            return ""
+        payload = "\x1f".join([*values, str(int(time.time()))]).encode()
+        return _b64(payload) + "." + _b64(_mac_of(payload))
 
     @classmethod
     def from_token(cls, token: str) -> Handoff:
         """The hand-off a form carried back, or an empty one if missing, forged or stale."""
-        if not token or len(token) > 2000:
+        if not token or len(token) > 2000 or "." not in token:
             return cls()
+        data, _dot, signature = token.partition(".")
         try:
-            data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
-        except signing.BadSignature:
+            payload = _unb64(data)
+            if not hmac.compare_digest(_unb64(signature), _mac_of(payload)):
+                return cls()
+            *values, stamp = payload.decode().split("\x1f")
+            if len(values) != len(TOKEN_FIELDS) or time.time() - int(stamp) > HANDOFF_MAX_AGE:
+                return cls()
+        except (ValueError, UnicodeDecodeError, binascii.Error):
             return cls()
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: str(v) for k, v in data.items() if k in names})
+        return cls(**dict(zip(TOKEN_FIELDS, values, strict=True)))
+
+
+TOKEN_FIELDS = ("mac", "ip", "link_login_only", "link_orig", "chap_id", "chap_challenge", "identity")
+
+
+@functools.lru_cache(maxsize=4)
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(f"{HANDOFF_SALT}:{secret}".encode()).digest()
+
+
+def _mac_of(payload: bytes) -> bytes:
+    return hmac.new(_key(settings.SECRET_KEY), payload, hashlib.sha256).digest()[:16]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _mac(value: str) -> str:
@@ -110,10 +147,14 @@ def _is_private_host(host: str) -> bool:
     return address.is_private or address.is_link_local
 
 
+def _printable(value: str) -> bool:
+    return value.isprintable() and " " not in value
+
+
 def _link_login_only(value: str, allowed_names: frozenset[str]) -> str:
     """The router's login URL, only if it points at the router itself."""
     value = value.strip()
-    if not value or len(value) > 300:
+    if not value or len(value) > 300 or not _printable(value):
         return ""
     try:
         parts = urlsplit(value)
@@ -130,7 +171,7 @@ def _link_login_only(value: str, allowed_names: frozenset[str]) -> str:
 
 def _link_orig(value: str) -> str:
     value = value.strip()
-    if not value or len(value) > 500:
+    if not value or len(value) > 500 or not _printable(value):
         return ""
     try:
         parts = urlsplit(value)
@@ -143,7 +184,10 @@ def _link_orig(value: str) -> str:
 
 def _chap(value: str, *, max_bytes: int) -> str:
     value = value.strip()
-    if not value or not _CHAP.match(value) or len(octal_unescape(value)) > max_bytes:
+    if not value or len(value) > max_bytes * 4 or not _CHAP.match(value):
+        return ""
+    # Each \ooo escape is one byte; the pattern allows no other backslash.
+    if len(value) - 3 * value.count("\\") > max_bytes:
         return ""
     return value
 
