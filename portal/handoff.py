@@ -107,7 +107,15 @@ class Handoff:
         return cls(**dict(zip(TOKEN_FIELDS, values, strict=True)))
 
 
-TOKEN_FIELDS = ("mac", "ip", "link_login_only", "link_orig", "chap_id", "chap_challenge", "identity")
+TOKEN_FIELDS = (
+    "mac",
+    "ip",
+    "link_login_only",
+    "link_orig",
+    "chap_id",
+    "chap_challenge",
+    "identity",
+)
 
 
 @functools.lru_cache(maxsize=4)

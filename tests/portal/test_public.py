@@ -211,3 +211,10 @@ def test_landing_page_weighs_under_30_kb_without_the_logo(client, org_a):
     assert len(response.content) <= 30 * 1024
     assert "<link" not in response.content.decode()
     assert "<script" not in response.content.decode()
+
+
+def test_a_flood_of_query_parameters_is_ignored_not_an_error(client, page):
+    query = "&".join(f"x{n}=1" for n in range(50))
+    response = client.get(f"/p/kofi-cafe/?{query}")
+    assert response.status_code == 200
+    assert 'name="h"' not in response.content.decode()
