@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.tenancy import all_tenants
-from portal.models import LandingAsset, LandingBlock, LandingPage
+from portal.models import LandingAsset, LandingBlock, LandingPage, PortalPurchase
 
 
 def landing_page_for_slug(slug: str) -> LandingPage | None:
@@ -65,3 +68,17 @@ def asset_for_page(page_id: int, filename: str) -> LandingAsset | None:
         .first()
     )
     return asset if asset is not None and asset.filename == filename else None
+
+
+def portal_summary() -> dict:
+    """Pages of the active organisation and the last 24 hours of purchases on them."""
+    since = timezone.now() - timedelta(hours=24)
+    purchases = PortalPurchase.objects.filter(created_at__gte=since).aggregate(
+        started=Count("id"),
+        fulfilled=Count("id", filter=Q(status=PortalPurchase.Status.FULFILLED)),
+    )
+    pages = LandingPage.objects.aggregate(
+        total=Count("id"), published=Count("id", filter=Q(is_published=True))
+    )
+    first = LandingPage.objects.order_by("title", "id").values("pk", "slug").first()
+    return {**pages, **purchases, "first": first}
