@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from portal.models import LandingAsset, LandingBlock, LandingPage, LandingPageRouter
+from portal.models import (
+    LandingAsset,
+    LandingBlock,
+    LandingPage,
+    LandingPagePackage,
+    LandingPageRouter,
+    PortalPurchase,
+)
 
 
 class LandingBlockInline(admin.TabularInline):
@@ -42,3 +49,39 @@ class LandingPageRouterAdmin(admin.ModelAdmin):
     list_display = ("page", "router", "organization", "created_at")
     search_fields = ("page__slug", "router__name", "organization__name")
     readonly_fields = ("organization", "page", "router", "created_at")
+
+
+@admin.register(LandingPagePackage)
+class LandingPagePackageAdmin(admin.ModelAdmin):
+    list_display = ("page", "package", "organization")
+    search_fields = ("page__slug", "package__name", "organization__name")
+    readonly_fields = ("organization", "page", "package")
+
+
+@admin.register(PortalPurchase)
+class PortalPurchaseAdmin(admin.ModelAdmin):
+    """Landing-page purchases, for staff following a payment to its voucher."""
+
+    list_display = (
+        "created_at",
+        "organization",
+        "page",
+        "package_name",
+        "method",
+        "status",
+        "access",
+        "payment",
+    )
+    list_filter = ("status", "method", "access")
+    search_fields = ("token", "payment__reference", "organization__name", "page__slug")
+    date_hierarchy = "created_at"
+    list_select_related = ("organization", "page", "payment")
+    exclude = ("chap_id", "chap_challenge")
+    readonly_fields = [
+        field.name
+        for field in PortalPurchase._meta.fields
+        if field.name not in ("id", "chap_id", "chap_challenge")
+    ]
+
+    def has_add_permission(self, request):
+        return False

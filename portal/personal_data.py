@@ -18,6 +18,7 @@ register(
     "portal.PortalPurchase",
     category="landing_pages",
     personal_fields=("phone", "email", "device_mac", "device_ip", "customer"),
+    secret_fields=("token",),
     erasure="pseudonymise",
     retention="usage",
     retention_field="created_at",

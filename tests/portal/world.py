@@ -6,6 +6,7 @@ from portal.models import (
     LandingPage,
     LandingPagePackage,
     LandingPageRouter,
+    PortalPurchase,
 )
 from routers.models import Router
 from vouchers.models import Package
@@ -56,7 +57,19 @@ def build(world):
     package_link = LandingPagePackage.objects.create(
         organization=world.organization, page=page, package=package
     )
-    world.add(page, block, asset, router, link, package, package_link)
+    purchase = PortalPurchase.objects.create(
+        organization=world.organization,
+        page=page,
+        package=package,
+        package_name=f"Pkg {world.marker}",
+        router=router,
+        method=PortalPurchase.Method.MPESA,
+        phone="+233201112233",
+        email=f"buyer-{slug}@example.test",
+        device_mac="02:00:00:00:00:01",
+        device_ip="10.5.50.9",
+    )
+    world.add(page, block, asset, router, link, package, package_link, purchase)
     world.post_data.update(
         {
             "slug": f"hijack-{page.pk}",
