@@ -117,6 +117,8 @@ def voucher_login(request, config):
         return HttpResponse(status=403)
     handoff = Handoff.from_token(request.POST.get("h", ""))
     raw_code = request.POST.get("code", "")
+    if request.POST.get("h") and handoff.is_empty:  # forged, or the page sat open for hours
+        return _landing(config, handoff, notice=notices.notice_html("expired_form"), status=400)
     identities = {"mac": handoff.mac, "ip": client_ip(request)}
     limiter = voucher_limiter()
     lockout = limiter.lockout(identities)

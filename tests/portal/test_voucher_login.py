@@ -242,3 +242,18 @@ def test_the_router_is_found_by_the_identity_it_sends(
     assert response.status_code == 303
     assert [s["user"] for s in second.sim.hotspot_active] == ["NET-7K4M-Q9RT"]
     assert hotspot["router"].sim.hotspot_active == []
+
+
+def test_a_page_left_open_for_hours_asks_to_try_again(
+    client, hotspot, make_voucher, org_a, in_tenant, monkeypatch
+):
+    import time as time_module
+
+    voucher = make_voucher()
+    token = handoff_token(client)
+    later = time_module.time() + 4 * 3600
+    monkeypatch.setattr("portal.handoff.time.time", lambda: later)
+    response = client.post("/p/kofi-cafe/login/", {"h": token, "code": "NET-7K4M-Q9RT"})
+    assert response.status_code == 400
+    assert "This page was open for too long" in response.content.decode()
+    assert voucher_status(org_a, in_tenant, voucher) == Voucher.Status.UNUSED
