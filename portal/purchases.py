@@ -110,8 +110,8 @@ def _purchase_failed(purchase: PortalPurchase, message: str, payment=None) -> No
 def fulfil_purchase(payment) -> dict:
     """Billing's fulfilment handler for ``portal_purchase`` payments (runs once, in its transaction)."""
     purchase = (
-        PortalPurchase.objects.select_for_update()
-        .select_related("package", "router")
+        PortalPurchase.objects.select_for_update(of=("self",))
+        .select_related("package", "router", "page")
         .filter(pk=int(payment.purpose_ref or 0), payment=payment)
         .first()
     )
