@@ -22,7 +22,7 @@ RANGES = {
     "7d": (timedelta(days=7), timedelta(hours=2), timedelta(days=1), "%a %d"),
 }
 WIDTH, HEIGHT = 480, 190
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 70, 10, 12, 26
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 80, 10, 12, 26
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Chart:
         for series in self.series:
             if series.latest is not None:
                 parts.append(
-                    _("%(label)s now %(now)s, peak %(peak)s")
+                    _("%(label)s latest %(now)s, peak %(peak)s")
                     % {
                         "label": series.label,
                         "now": self.format(series.latest),

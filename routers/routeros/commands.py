@@ -250,11 +250,12 @@ class CommandSet:
         return self.run(remove_command(HOTSPOT_PROFILE, *refs))
 
     # -- hotspot active sessions
-    def hotspot_active(self, *, user: str | None = None):
+    def hotspot_active(self, *, user: str | None = None, fields: tuple[str, ...] = SESSION_FIELDS):
+        """Active hotspot sessions; ``fields`` narrows ``=.proplist=`` (less to read)."""
         return self.run(
             print_command(
                 HOTSPOT_ACTIVE,
-                proplist=SESSION_FIELDS,
+                proplist=fields,
                 where=_where_name("user", user),
                 parse=_each(HotspotSession.from_row),
             )
