@@ -397,19 +397,24 @@ def _sync_interface_rows(router, known: dict, observed: dict, now: datetime) -> 
     if unchanged:
         return {name: known[name][0] for name in observed}
     rows = {row.name: row for row in RouterInterface.objects.filter(router=router)}
+    new = [
+        RouterInterface(
+            organization_id=router.organization_id,
+            router=router,
+            name=name,
+            type=item.type[:40],
+            is_running=item.running,
+            is_disabled=item.disabled,
+            changed_at=now,
+        )
+        for name, item in observed.items()
+        if name not in rows
+    ]
+    for row in RouterInterface.objects.bulk_create(new):
+        rows[row.name] = row
     for name, item in observed.items():
-        row = rows.get(name)
-        if row is None:
-            rows[name] = RouterInterface.objects.create(
-                organization_id=router.organization_id,
-                router=router,
-                name=name,
-                type=item.type[:40],
-                is_running=item.running,
-                is_disabled=item.disabled,
-                changed_at=now,
-            )
-        elif [row.type, row.is_running, row.is_disabled] != state(item):
+        row = rows[name]
+        if row.changed_at != now and [row.type, row.is_running, row.is_disabled] != state(item):
             RouterInterface.objects.filter(pk=row.pk).update(
                 type=item.type[:40],
                 is_running=item.running,
