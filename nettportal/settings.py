@@ -357,6 +357,11 @@ CUSTOMERS_IMPORT_KEEP_DAYS = env_int("CUSTOMERS_IMPORT_KEEP_DAYS", 7)
 CUSTOMERS_SESSION_RETENTION_DAYS = env_int("CUSTOMERS_SESSION_RETENTION_DAYS", 395)
 CUSTOMERS_ROLLUP_RETENTION_DAYS = env_int("CUSTOMERS_ROLLUP_RETENTION_DAYS", 1095)
 # vouchers
+# Where the QR code on a printed card leads ({site}, {org} = organisation slug, {code});
+# organisations and batches can override it. The portal serves /p/<slug>/.
+VOUCHER_QR_URL_TEMPLATE = env("VOUCHER_QR_URL_TEMPLATE", "{site}/p/{org}/?code={code}")
+# Folder with DejaVuSans*.ttf for the cards (₵, ₦…); empty: the usual system folders.
+VOUCHER_PDF_FONT_DIR = env("VOUCHER_PDF_FONT_DIR", "")
 # billing
 # Where Daraja and Paystack are reached. Empty BILLING_MPESA_BASE_URL means Safaricom's
 # sandbox or live host, by each account's environment; both are set to the local fakes by

@@ -169,3 +169,16 @@ def test_bulk_path_matches_the_database(org_a, owner_a, package_a, in_tenant):
     assert all(v.unsold_expires_at == batch.expires_at for v in rows)
     assert all(v.organization_id == org_a.pk and v.source == "batch" for v in rows)
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+def test_copy_text_format_is_exact():
+    from datetime import UTC, datetime
+
+    from vouchers.services.batches import _copy_field, _copy_text
+
+    assert _copy_text([("NET-7K4M Q9RT", "NET7K4MQ9RT", "")], "1\t") == (
+        b"1\tNET-7K4M Q9RT\tNET7K4MQ9RT\t\n"
+    )
+    assert _copy_field(None) == "\\N"
+    assert _copy_field("a\tb\\c") == "a\\tb\\\\c"
+    assert _copy_field(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05+00:00"

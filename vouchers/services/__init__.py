@@ -20,6 +20,7 @@ from vouchers.services.packages import (
     package_create,
     package_delete,
     package_sync,
+    package_sync_request,
     package_update,
 )
 from vouchers.services.push import batch_push_run, batch_push_start
@@ -32,6 +33,7 @@ from vouchers.services.redemption import (
     voucher_login,
     voucher_redeem,
 )
+from vouchers.services.settings import voucher_settings_update
 
 __all__ = [
     "Redemption",
@@ -42,6 +44,7 @@ __all__ = [
     "package_create",
     "package_delete",
     "package_sync",
+    "package_sync_request",
     "package_update",
     "router_reconcile",
     "voucher_batch_create",
@@ -50,6 +53,7 @@ __all__ = [
     "voucher_login",
     "voucher_redeem",
     "voucher_revoke",
+    "voucher_settings_update",
     "vouchers_expire_due",
     "vouchers_observe_poll",
     "vouchers_observe_sessions",

@@ -224,6 +224,14 @@ def package_delete(*, package: Package, actor) -> None:
         )
 
 
+@transaction.atomic
+def package_sync_request(*, package: Package, actor) -> None:
+    """Sync the package on its routers now (the dashboard's "Sync now")."""
+    _mark_pending(package)
+    logger.info("package %s: sync requested by user %s", package.pk, getattr(actor, "pk", None))
+    _enqueue_sync(package)
+
+
 def package_offered_on(package: Package, router: Router) -> bool:
     if package.on_all_routers:
         return True
