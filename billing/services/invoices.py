@@ -274,9 +274,12 @@ def _reactivate_if_clear(invoice: Invoice) -> None:
         return  # suspended by staff for another reason: not ours to undo
     grace = billing_settings_get(organization=invoice.organization).grace_days
     limit = timezone.localdate() - dt.timedelta(days=grace)
-    if ours.filter(status=Invoice.Status.OPEN).exists() or Invoice.objects.filter(
-        customer=customer, status=Invoice.Status.OPEN, due_on__lt=limit
-    ).exists():
+    if (
+        ours.filter(status=Invoice.Status.OPEN).exists()
+        or Invoice.objects.filter(
+            customer=customer, status=Invoice.Status.OPEN, due_on__lt=limit
+        ).exists()
+    ):
         return  # something else is still overdue: it stays suspended
     customer_set_status(customer=customer, status=Customer.Status.ACTIVE)
     logger.info("customer %s reactivated after invoice %s was paid", customer.pk, invoice.pk)
