@@ -109,6 +109,10 @@ def mpesa_payment_start(
     CheckoutRequestID (nothing half-written) and reconciliation flags it for
     review; if Daraja refuses, it is marked failed. Either raises
     :class:`PaymentStartFailed`.
+
+    Call it outside any transaction: the payment must be committed before Daraja
+    can call back (a callback that beats our own commit is refused and the
+    payment is then settled by reconciliation).
     """
     account = account_for(ProcessorAccount.Kind.MPESA)
     if currency != "KES":
