@@ -20,11 +20,9 @@ from billing.services.online import (
 from customers.models import CustomerEvent
 from tests.billing import handlers
 from tests.billing.conftest import path_of
-from tests.billing.migration_data import restore_migration_data  # noqa: F401 - a fixture
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [
-    pytest.mark.usefixtures("restore_migration_data"),
     pytest.mark.postgres,
     pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (real row locks)"),
 ]

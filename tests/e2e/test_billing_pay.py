@@ -12,11 +12,8 @@ from accounts.tenancy import tenant
 from billing.models import ProcessorAccount
 from billing.services.online import mpesa_payment_start
 from billing.services.processors import processor_account_save
-from tests.billing.migration_data import restore_migration_data  # noqa: F401 - a fixture
 from tests.vouchers.factories import PackageFactory
 from vouchers.models import Voucher
-
-pytestmark = pytest.mark.usefixtures("restore_migration_data")
 
 
 @pytest.fixture
