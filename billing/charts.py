@@ -70,12 +70,12 @@ def bar_chart(points, *, label: str, currency: str, width: int = 720, height: in
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric
 
 
-def hbar_chart(rows, *, label: str, currency: str, width: int = 360, limit: int = 8) -> str:
+def hbar_chart(rows, *, label: str, currency: str, width: int = 280, limit: int = 8) -> str:
     """Horizontal bars for (label, amount, count) rows, largest first."""
     rows = list(rows)[:limit]
     if not rows:
         return ""
-    row_h, label_w = 26, 130
+    row_h, label_w = 26, 104
     height = row_h * len(rows) + 4
     top = max(amount for _l, amount, _n in rows) or Decimal("1")
     parts = [
@@ -85,8 +85,8 @@ def hbar_chart(rows, *, label: str, currency: str, width: int = 360, limit: int 
     ]
     for index, (name, amount, count) in enumerate(rows):
         y = index * row_h + 2
-        bar_w = float(amount / top) * (width - label_w - 90)
-        short = name if len(name) <= 18 else name[:17] + "…"
+        bar_w = float(amount / top) * (width - label_w - 56)
+        short = name if len(name) <= 16 else name[:15] + "…"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" class="axis">{escape(short)}</text>'
             f'<rect x="{label_w}" y="{y + 4}" width="{max(bar_w, 1):.1f}" height="{row_h - 10}" class="bar">'

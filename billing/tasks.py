@@ -24,8 +24,10 @@ def fulfil_payment_task(org_id: int, payment_id: int) -> str:
 @shared_task(time_limit=60, soft_time_limit=50, ignore_result=True)
 @tenant_task
 def send_receipt_task(org_id: int, payment_id: int) -> bool:
-    from billing.services.payments import receipt_send
+    """Number the receipt of a newly paid payment, and email it when there is an address."""
+    from billing.services.payments import receipt_number_assign, receipt_send
 
+    receipt_number_assign(payment_id=payment_id)
     return receipt_send(payment_id=payment_id)
 
 

@@ -88,7 +88,7 @@ class Payment(TenantModel):
     processor_receipt = models.CharField(_("processor receipt"), max_length=100, blank=True)
     receipt_number = models.CharField(max_length=20, blank=True)
     # Where the payer finishes paying (Paystack's checkout page).
-    redirect_url = models.URLField(max_length=500, blank=True)
+    redirect_url = models.CharField(max_length=500, blank=True)
     failure_code = models.CharField(max_length=20, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     review_reason = models.CharField(max_length=300, blank=True)

@@ -218,19 +218,18 @@ def invoices_suspend_overdue(*, organization, today: dt.date) -> int:
         status=Invoice.Status.OPEN,
         due_on__lt=limit,
         suspended_customer_at__isnull=True,
-        customer__isnull=False,
+        customer__customer_type=Customer.Type.PPPOE,
+        customer__status=Customer.Status.ACTIVE,
     ).select_related("customer")
     for invoice in overdue:
         with transaction.atomic():
+            # Marked only when billing itself suspends: reactivation undoes only that.
             if not Invoice.objects.filter(
                 pk=invoice.pk, status=Invoice.Status.OPEN, suspended_customer_at__isnull=True
             ).update(suspended_customer_at=timezone.now()):
                 continue
-            customer = invoice.customer
-            if customer.customer_type == Customer.Type.PPPOE and customer.is_active:
-                suspended += customer_set_status(
-                    customer=customer, status=Customer.Status.SUSPENDED
-                )
+            if customer_set_status(customer=invoice.customer, status=Customer.Status.SUSPENDED):
+                suspended += 1
                 _email(invoice, "billing_service_suspended")
     return suspended
 
@@ -273,8 +272,15 @@ def _reactivate_if_clear(invoice: Invoice) -> None:
     ours = Invoice.objects.filter(customer=customer, suspended_customer_at__isnull=False)
     if not ours.exists():
         return  # suspended by staff for another reason: not ours to undo
-    if ours.filter(status=Invoice.Status.OPEN).exists():
-        return
+    grace = billing_settings_get(organization=invoice.organization).grace_days
+    limit = timezone.localdate() - dt.timedelta(days=grace)
+    if (
+        ours.filter(status=Invoice.Status.OPEN).exists()
+        or Invoice.objects.filter(
+            customer=customer, status=Invoice.Status.OPEN, due_on__lt=limit
+        ).exists()
+    ):
+        return  # something else is still overdue: it stays suspended
     customer_set_status(customer=customer, status=Customer.Status.ACTIVE)
     logger.info("customer %s reactivated after invoice %s was paid", customer.pk, invoice.pk)
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, Payment, PaymentEvent
 from billing.services.invoices import invoice_match_reference
-from billing.services.payments import payment_create, payment_mark_paid
-from nettportal.errors import ValidationFailed
+from billing.services.payments import payment_create, payment_mark_paid, receipt_number_assign
+from nettportal.errors import Conflict, ValidationFailed
 
 
 @transaction.atomic
@@ -88,9 +88,10 @@ def payment_record_manual(
                 message=_("Recorded by staff"),
                 actor=actor,
             )
-    except IntegrityError:
+    except (IntegrityError, Conflict):  # recorded a moment ago by someone else
         raise ValidationFailed(
             _("This reference was already recorded."), field="reference"
         ) from None
+    receipt_number_assign(payment_id=payment.pk)  # staff are told the number at once
     payment.refresh_from_db()
     return payment

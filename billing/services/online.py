@@ -109,6 +109,10 @@ def mpesa_payment_start(
     CheckoutRequestID (nothing half-written) and reconciliation flags it for
     review; if Daraja refuses, it is marked failed. Either raises
     :class:`PaymentStartFailed`.
+
+    Call it outside any transaction: the payment must be committed before Daraja
+    can call back (a callback that beats our own commit is refused and the
+    payment is then settled by reconciliation).
     """
     account = account_for(ProcessorAccount.Kind.MPESA)
     if currency != "KES":
@@ -260,10 +264,13 @@ def mpesa_callback_handle(*, account: ProcessorAccount, url_token: str, body: by
             if result.amount != payment.amount:
                 raise NotificationRejected("The amount differs from what was asked.")
             if payment.status == Status.PAID:
-                try:  # paid earlier by a status query: keep the receipt the callback brings
-                    payment_mark_paid(payment=payment, source="callback", receipt=result.receipt)
-                except Conflict as exc:
-                    raise NotificationRejected(exc.message, status=409) from None
+                if not payment.processor_receipt:
+                    try:  # paid earlier by a status query: keep the receipt the callback brings
+                        payment_mark_paid(
+                            payment=payment, source="callback", receipt=result.receipt
+                        )
+                    except Conflict as exc:
+                        raise NotificationRejected(exc.message, status=409) from None
                 event_record(
                     payment=payment,
                     kind=PaymentEvent.Kind.CALLBACK,
@@ -345,42 +352,47 @@ def payment_confirm(
         result = processor_for(account).query(payment)
     except ProcessorError as exc:
         result = StatusResult(outcome=Outcome.UNKNOWN, message=exc.message)
+    try:
+        return _apply_confirmation(payment_id, result, source=source, receipt=receipt)
+    except Conflict as exc:  # the receipt belongs to another payment: a person must look
+        payment = Payment.objects.get(pk=payment_id)
+        payment_mark_needs_review(payment=payment, reason=exc.message, source=source)
+        return "review"
+
+
+@transaction.atomic
+def _apply_confirmation(payment_id: int, result: StatusResult, *, source: str, receipt: str) -> str:
     now = timezone.now()
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        Payment.objects.filter(pk=payment.pk).update(
-            last_checked_at=now, check_count=min(payment.check_count + 1, 32000)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    Payment.objects.filter(pk=payment.pk).update(
+        last_checked_at=now, check_count=min(payment.check_count + 1, 32000)
+    )
+    if payment.status in (Status.PAID, Status.REFUNDED):
+        return "settled"
+    if result.outcome == Outcome.PAID:
+        problem = _paid_result_problem(payment, result)
+        if problem:
+            payment_mark_needs_review(
+                payment=payment, reason=problem, source=source, payload=result.payload
+            )
+            return "review"
+        payment_mark_paid(
+            payment=payment,
+            source=source,
+            receipt=result.receipt or receipt,
+            paid_at=result.paid_at,
+            processor_reference=result.processor_reference
+            if payment.processor == Payment.Processor.PAYSTACK
+            else "",
+            message=_("Confirmed by %(p)s") % {"p": payment.get_processor_display()},
+            payload=result.payload,
         )
-        if payment.status in (Status.PAID, Status.REFUNDED):
-            return "settled"
-        if result.outcome == Outcome.PAID:
-            problem = _paid_result_problem(payment, result)
-            if problem:
-                payment_mark_needs_review(
-                    payment=payment, reason=problem, source=source, payload=result.payload
-                )
-                return "review"
-            try:
-                payment_mark_paid(
-                    payment=payment,
-                    source=source,
-                    receipt=result.receipt or receipt,
-                    paid_at=result.paid_at,
-                    processor_reference=result.processor_reference
-                    if payment.processor == Payment.Processor.PAYSTACK
-                    else "",
-                    message=_("Confirmed by %(p)s") % {"p": payment.get_processor_display()},
-                    payload=result.payload,
-                )
-            except Conflict as exc:
-                payment_mark_needs_review(payment=payment, reason=exc.message, source=source)
-                return "review"
-            return "paid"
-        if result.outcome in (Outcome.FAILED, Outcome.CANCELLED):
-            payment_apply_result(payment=payment, result=result, source=source)
-            return result.outcome.value
-        event_record(payment=payment, kind=source, message=result.message, payload=result.payload)
-        return "pending" if result.outcome == Outcome.PENDING else "unknown"
+        return "paid"
+    if result.outcome in (Outcome.FAILED, Outcome.CANCELLED):
+        payment_apply_result(payment=payment, result=result, source=source)
+        return result.outcome.value
+    event_record(payment=payment, kind=source, message=result.message, payload=result.payload)
+    return "pending" if result.outcome == Outcome.PENDING else "unknown"
 
 
 def _paid_result_problem(payment: Payment, result: StatusResult) -> str:

@@ -113,7 +113,7 @@ def payment_create(
     return payment
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # hot path: callers are in a transaction already
 def payment_mark_paid(
     *,
     payment: Payment,
@@ -131,9 +131,10 @@ def payment_mark_paid(
     :class:`Conflict` (a real M-Pesa receipt replayed onto a second payment).
     """
     now = timezone.now()
+    receipt = (receipt or "")[:100]
     fields = {"status": Status.PAID, "paid_at": paid_at or now, "updated_at": now}
     if receipt:
-        fields["processor_receipt"] = receipt[:100]
+        fields["processor_receipt"] = receipt
     if processor_reference:
         fields["processor_reference"] = processor_reference[:100]
     try:
@@ -149,17 +150,15 @@ def payment_mark_paid(
                 with transaction.atomic():
                     Payment.objects.filter(
                         pk=payment.pk, status=Status.PAID, processor_receipt=""
-                    ).update(processor_receipt=receipt[:100], updated_at=now)
+                    ).update(processor_receipt=receipt, updated_at=now)
             except IntegrityError:
                 raise Conflict(
                     _("This processor receipt was already used for another payment.")
                 ) from None
         payment.refresh_from_db()
         return False
-    number = next_number(organization_id=payment.organization_id, kind="receipt")
-    receipt_number = f"R-{number:06d}"
-    Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
-    payment.refresh_from_db()
+    for name, value in fields.items():
+        setattr(payment, name, value)
     event_record(
         payment=payment,
         kind=source,
@@ -172,6 +171,8 @@ def payment_mark_paid(
             organization_id=payment.organization_id, payment=payment, purpose=payment.purpose
         )
         _enqueue_fulfilment(payment)
+    # The receipt number (a per-organisation counter every payment would queue on) is
+    # given by the receipt task right after commit, off the callback's hot path.
     _enqueue_receipt(payment)
     logger.info("payment %s paid via %s (%s)", payment.pk, payment.processor, source)
     return True
@@ -430,6 +431,29 @@ def _enqueue_receipt(payment: Payment) -> None:
     transaction.on_commit(lambda: send_receipt_task.delay(org_id, payment_id), robust=True)
 
 
+def receipt_number_assign(*, payment_id: int) -> str:
+    """Give a paid payment its receipt number (``R-000123``, per organisation, no gaps).
+
+    Idempotent: a payment keeps the number it got. Lock order is payment row,
+    then the organisation's counter row.
+    """
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(pk=payment_id, status__in=(Status.PAID, Status.REFUNDED))
+            .only("pk", "organization_id", "receipt_number")
+            .first()
+        )
+        if payment is None:
+            return ""
+        if payment.receipt_number:
+            return payment.receipt_number
+        number = next_number(organization_id=payment.organization_id, kind="receipt")
+        receipt_number = f"R-{number:06d}"
+        Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
+        return receipt_number
+
+
 def receipt_recipient(payment: Payment) -> str:
     if payment.customer_id and payment.customer and payment.customer.email:
         return payment.customer.email
@@ -441,6 +465,9 @@ def receipt_send(*, payment_id: int, force: bool = False, actor=None) -> bool:
     from billing.selectors import billing_settings_get
     from nettportal.mail import send_email
 
+    payment = Payment.objects.select_related("customer").get(pk=payment_id)
+    if not force and (payment.receipt_sent_at or not receipt_recipient(payment)):
+        return False  # nothing to send: no write transaction needed
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update(of=("self",))

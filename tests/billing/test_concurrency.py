@@ -59,7 +59,9 @@ def _race(jobs):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_five_copies_of_a_callback_at_once_deliver_once(kenya_org, mpesa_account, daraja, registered):
+def test_five_copies_of_a_callback_at_once_deliver_once(
+    kenya_org, mpesa_account, daraja, registered
+):
     with tenant(kenya_org):
         customer = CustomerFactory(organization=kenya_org)
         payments = [
@@ -92,7 +94,9 @@ def test_five_copies_of_a_callback_at_once_deliver_once(kenya_org, mpesa_account
 
 
 @pytest.mark.django_db(transaction=True)
-def test_callbacks_and_status_queries_racing_deliver_once(kenya_org, mpesa_account, daraja, registered):
+def test_callbacks_and_status_queries_racing_deliver_once(
+    kenya_org, mpesa_account, daraja, registered
+):
     with tenant(kenya_org):
         customer = CustomerFactory(organization=kenya_org)
         payment = mpesa_payment_start(

@@ -55,7 +55,9 @@ def _deliveries(org):
 
 
 @pytest.mark.django_db
-def test_paid_twice_and_run_many_times_delivers_once(org_a, make_payment, django_capture_on_commit_callbacks):
+def test_paid_twice_and_run_many_times_delivers_once(
+    org_a, make_payment, django_capture_on_commit_callbacks
+):
     payment = make_payment()
     with tenant(org_a), django_capture_on_commit_callbacks(execute=True):
         assert payment_mark_paid(payment=payment, source="manual") is True
@@ -116,7 +118,9 @@ def test_a_crashing_handler_fails_the_delivery_not_the_payment(
 
 
 @pytest.mark.django_db
-def test_a_purpose_nobody_handles_yet_waits(org_a, make_payment, django_capture_on_commit_callbacks):
+def test_a_purpose_nobody_handles_yet_waits(
+    org_a, make_payment, django_capture_on_commit_callbacks
+):
     payment = make_payment()
     fulfilment.unregister("test-delivery")
     with tenant(org_a), django_capture_on_commit_callbacks(execute=True):
@@ -152,4 +156,6 @@ def test_unknown_purposes_are_refused_when_creating_a_payment(org_a):
     from nettportal.errors import ValidationFailed
 
     with tenant(org_a), pytest.raises(ValidationFailed):
-        payment_create(organization=org_a, processor="cash", amount="1", currency="GHS", purpose="nope")
+        payment_create(
+            organization=org_a, processor="cash", amount="1", currency="GHS", purpose="nope"
+        )

@@ -16,8 +16,9 @@ from tests.billing.conftest import FAKE_PAYSTACK_KEY, path_of
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=20), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=20), children, max_size=5)
+    ),
     max_leaves=25,
 )
 CALLBACK_LIKE = st.fixed_dictionaries(
@@ -35,7 +36,20 @@ CALLBACK_LIKE = st.fixed_dictionaries(
                             {},
                             optional={
                                 "Item": st.lists(
-                                    st.fixed_dictionaries({"Name": st.sampled_from(["Amount", "MpesaReceiptNumber", "TransactionDate", "PhoneNumber", "x"])}, optional={"Value": JSON}),
+                                    st.fixed_dictionaries(
+                                        {
+                                            "Name": st.sampled_from(
+                                                [
+                                                    "Amount",
+                                                    "MpesaReceiptNumber",
+                                                    "TransactionDate",
+                                                    "PhoneNumber",
+                                                    "x",
+                                                ]
+                                            )
+                                        },
+                                        optional={"Value": JSON},
+                                    ),
                                     max_size=6,
                                 )
                             },
@@ -70,9 +84,13 @@ def _snapshot(org):
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=BODIES)
-def test_garbage_mpesa_callbacks_get_4xx_and_change_nothing(body, pending, mpesa_account, kenya_org):
+def test_garbage_mpesa_callbacks_get_4xx_and_change_nothing(
+    body, pending, mpesa_account, kenya_org
+):
     url = path_of(mpesa_callback_url(mpesa_account))
     before = _snapshot(kenya_org)
     response = Client().post(url, data=body, content_type="application/json")
@@ -81,7 +99,9 @@ def test_garbage_mpesa_callbacks_get_4xx_and_change_nothing(body, pending, mpesa
 
 
 @pytest.mark.django_db
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=BODIES, sign=st.booleans())
 def test_garbage_paystack_webhooks_never_500_and_change_nothing(
     body, sign, org_a, paystack_account, paystack
@@ -125,7 +145,9 @@ def test_the_tenant_comes_from_the_url_never_the_body(
     # when A's genuine callback is posted to B's callback URL
     body = daraja.callback_body(pending.processor_reference)
     response = client.post(
-        path_of(mpesa_callback_url(account_b)), data=json.dumps(body), content_type="application/json"
+        path_of(mpesa_callback_url(account_b)),
+        data=json.dumps(body),
+        content_type="application/json",
     )
     # then B does not know the CheckoutRequestID and A's payment is untouched
     assert response.status_code == 404

@@ -135,7 +135,10 @@ def test_wrong_currency_is_not_paid(client, start, paystack, paystack_account, o
     paystack.complete(payment.reference, send_webhook=False)
     body, signature = paystack.signed_webhook(payment.reference)
     post_json(
-        client, path_of(paystack_webhook_url(paystack_account)), body, HTTP_X_PAYSTACK_SIGNATURE=signature
+        client,
+        path_of(paystack_webhook_url(paystack_account)),
+        body,
+        HTTP_X_PAYSTACK_SIGNATURE=signature,
     )
     assert _reload(org_a, payment).status == "needs_review"
 
@@ -162,7 +165,9 @@ def test_the_payer_returning_from_checkout_sees_it_paid(
     payment = start()
     paystack.complete(payment.reference, send_webhook=False)  # the webhook is late
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(f"/payments/public/{payment.public_id}/return/?reference={payment.reference}")
+        response = client.get(
+            f"/payments/public/{payment.public_id}/return/?reference={payment.reference}"
+        )
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert b"Paid" in page.content
@@ -177,7 +182,9 @@ def test_declined_and_abandoned_checkouts_end_failed_or_cancelled(start, paystac
         Payment.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
         assert payment_reconcile(payment_id=declined.pk) == "failed"
         assert payment_reconcile(payment_id=abandoned.pk) == "pending"  # may still be typing
-        Payment.objects.filter(pk=abandoned.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+        Payment.objects.filter(pk=abandoned.pk).update(
+            created_at=timezone.now() - dt.timedelta(hours=2)
+        )
         assert payment_reconcile(payment_id=abandoned.pk) == "cancelled"
     assert "Declined" in _reload(org_a, declined).failure_message
 
@@ -186,7 +193,9 @@ def test_declined_and_abandoned_checkouts_end_failed_or_cancelled(start, paystac
 def test_unsupported_currency_or_processor_refusal_fails_cleanly(start, paystack, org_a):
     with pytest.raises(PaymentStartFailed, match="does not take payments in EUR"):
         start(currency="EUR")
-    paystack.fail("initialize", status=400, body={"status": False, "message": "Invalid Email Address Passed"})
+    paystack.fail(
+        "initialize", status=400, body={"status": False, "message": "Invalid Email Address Passed"}
+    )
     with pytest.raises(PaymentStartFailed, match="Invalid Email"):
         start()
     with tenant(org_a):
