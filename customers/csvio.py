@@ -71,12 +71,17 @@ class CsvFile:
         except csv.Error:
             self.dialect = csv.excel
         reader = csv.reader(io.StringIO(self.text), self.dialect)
+        header, self.header_line = None, 0
         try:
-            header = next(reader)
-        except StopIteration:
-            raise ValidationFailed(_("The file is empty."), field="file") from None
+            for cells in reader:
+                self.header_line += 1
+                if any(cell.strip() for cell in cells):
+                    header = cells
+                    break
         except csv.Error:
             raise ValidationFailed(_("This is not a readable CSV file."), field="file") from None
+        if header is None:
+            raise ValidationFailed(_("The file is empty."), field="file")
         self.raw_header = [cell.strip() for cell in header]
         self.mapping: list[str | None] = []
         seen = set()
@@ -104,7 +109,8 @@ class CsvFile:
         minus one; the report also shows the file line (row + 1).
         """
         reader = csv.reader(io.StringIO(self.text), self.dialect)
-        next(reader, None)
+        for _skipped in range(self.header_line):
+            next(reader, None)
         number = 0
         try:
             for cells in reader:

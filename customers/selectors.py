@@ -80,17 +80,22 @@ def customer_search_q(term: str, *, region: str | None) -> Q:
     if not term:
         return Q()
     PppoeAccount = _pppoe_model()
+    mac_condition = Q()
     if validation.looks_like_mac(term):
         mac = validation.normalize_mac(term)
-        return Q(pk__in=CustomerDevice.objects.filter(mac_address=mac).values("customer_id"))
+        mac_condition = Q(
+            pk__in=CustomerDevice.objects.filter(mac_address=mac).values("customer_id")
+        )
+        if not term.isdigit():  # twelve digits could also be a phone number
+            return mac_condition
     digits = re.sub(r"\D", "", term)
     if _PHONE_CHARS.match(term) and len(digits) >= 3:
         try:
-            return Q(phone=normalize_phone(term, region))
+            return Q(phone=normalize_phone(term, region)) | mac_condition
         except ValidationError:
             pass
         needle = digits.lstrip("0") or digits
-        condition = Q(phone__contains=needle)
+        condition = Q(phone__contains=needle) | mac_condition
         if PppoeAccount is not None:
             condition |= Q(pk__in=_username_matches(PppoeAccount, term))
         return condition

@@ -549,7 +549,9 @@ def customer_import_report_lines(customer_import: CustomerImport):
             outcome = "skipped" if imported else "error"
         else:
             outcome = "imported" if imported else "valid"
-        yield write([number, number + 1, outcome, " | ".join(row_errors or []), *cells])
+        yield write(
+            [number, number + csv_file.header_line, outcome, " | ".join(row_errors or []), *cells]
+        )
 
 
 def customer_import_errors_page(customer_import: CustomerImport, *, limit: int = 200) -> list[dict]:
