@@ -95,3 +95,7 @@ def on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+
+
+# Simulated RouterOS routers for every app's tests (see tests/routers/sim.py).
+from tests.routers.sim import sim_fleet, sim_router  # noqa: E402, F401

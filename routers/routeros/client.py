@@ -1,0 +1,396 @@
+"""The only code that imports librouteros.
+
+Two faces over one error mapping:
+
+* :func:`connect` → :class:`RouterClient`, blocking, for interactive actions
+  (test connection, disconnect a session, push a hotspot user);
+* :func:`async_connect` → :class:`AsyncRouterClient`, built on
+  ``librouteros.async_connect``, for polling many routers concurrently.
+
+Pitfalls of librouteros 4.x and RouterOS handled here, once:
+
+* ``Api.__call__`` is a generator that sends nothing until iterated. We write
+  the sentence ourselves and read the whole reply before returning.
+* librouteros turns ``123``/``yes``/``true`` values into int/bool, so a user
+  named ``0042`` or ``yes`` would come back changed. Our Api subclasses keep
+  every value as text, and every name and password we send is ``str()``-ed.
+* Its default ASCII encoding silently drops non-ASCII bytes: we use UTF-8.
+* ``ssl_wrapper(sock)`` without ``server_hostname`` cannot verify; the sync
+  face wraps with ``server_hostname=host``, or uses an explicit no-verify
+  context when verification is off.
+* After a timeout or a parse error the byte stream is out of step: that
+  connection is closed and never reused (a ``!trap`` leaves it in step).
+* RouterOS 7.18+ may send ``!empty`` before ``!done``; older routers answer an
+  unknown path with two ``!trap``\\ s. Both are read to ``!done``.
+* librouteros logs every word at DEBUG, passwords included: a filter redacts
+  them and the logger is kept at INFO.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import librouteros
+from librouteros.api import Api, AsyncApi
+from librouteros.connections import SocketTransport
+from librouteros.exceptions import ConnectionClosed, FatalError, ProtocolError
+from librouteros.protocol import ApiProtocol
+
+from routers.routeros.commands import Command, CommandSet, RawReply
+from routers.routeros.errors import (
+    RouterAuthFailed,
+    RouterCommandRejected,
+    RouterError,
+    RouterProtocolError,
+    RouterTimeout,
+    RouterUnreachable,
+)
+
+logger = logging.getLogger("routers.routeros")
+ENCODING = "utf-8"
+_SECRET_WORD = re.compile(r"(=(?:password|response|secret|passphrase)=).*", re.IGNORECASE)
+
+
+class _RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "=" in record.msg:
+            record.msg = _SECRET_WORD.sub(r"\1[redacted]", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _SECRET_WORD.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+_wire_logger = logging.getLogger("librouteros")
+_wire_logger.addFilter(_RedactSecrets())
+_wire_logger.setLevel(logging.INFO)
+
+
+@dataclass(frozen=True)
+class RouterTarget:
+    """Where and how to reach one router. ``password`` never appears in ``repr``."""
+
+    host: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+    use_tls: bool = False
+    verify_tls: bool = True
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    ca_data: str | None = field(default=None, repr=False)
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+class _Trap(Exception):
+    def __init__(self, traps: list[dict[str, str]]):
+        super().__init__("!trap")
+        self.traps = traps
+
+
+def _attributes(words) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for word in words:
+        if word.startswith("="):
+            name, separator, value = word[1:].partition("=")
+            if not separator:
+                raise ProtocolError("attribute word without a value")
+            row[name] = value
+        elif not word.startswith(".tag="):
+            raise ProtocolError("unexpected word in a reply")
+    return row
+
+
+def _collect(reply_word: str, words, reply: RawReply, traps: list) -> bool:
+    """Add one sentence to ``reply``; True once ``!done`` arrived."""
+    if reply_word == "!re":
+        reply.rows.append(_attributes(words))
+    elif reply_word == "!done":
+        reply.done = _attributes(words)
+        return True
+    elif reply_word == "!trap":
+        traps.append(_attributes(words))
+    elif reply_word != "!empty":
+        raise ProtocolError("unexpected reply word")
+    return False
+
+
+class _TextApi(Api):
+    """librouteros's Api, reading replies as text (no int/bool guessing)."""
+
+    def exchange(self, word: str, words: tuple[str, ...]) -> RawReply:
+        self.protocol.writeSentence(word, *words)
+        reply, traps = RawReply(), []
+        while True:
+            reply_word, sentence = self.protocol.readSentence()
+            if _collect(reply_word, sentence, reply, traps):
+                break
+        if traps:
+            raise _Trap(traps)
+        return reply
+
+
+class _TextAsyncApi(AsyncApi):
+    async def exchange(self, word: str, words: tuple[str, ...]) -> RawReply:
+        await self.protocol.writeSentence(word, *words)
+        reply, traps = RawReply(), []
+        while True:
+            reply_word, sentence = await self.protocol.readSentence()
+            if _collect(reply_word, sentence, reply, traps):
+                break
+        if traps:
+            raise _Trap(traps)
+        return reply
+
+
+def _login_words(target: RouterTarget) -> tuple[str, str]:
+    return (f"=name={target.username!s}", f"=password={target.password!s}")
+
+
+@lru_cache(maxsize=16)
+def _tls_context(verify: bool, ca_data: str | None, ca_file: str | None) -> ssl.SSLContext:
+    if verify:
+        context = ssl.create_default_context(cafile=ca_file or None, cadata=ca_data or None)
+    else:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def tls_context(target: RouterTarget) -> ssl.SSLContext:
+    from django.conf import settings
+
+    return _tls_context(
+        target.verify_tls, target.ca_data, getattr(settings, "ROUTER_TLS_CA_FILE", "") or None
+    )
+
+
+# ---------------------------------------------------------------- errors
+def map_error(
+    exc: BaseException, *, target: RouterTarget, stage: str, command: str = ""
+) -> RouterError | None:
+    """One mapping for both faces. ``stage`` is connect, login or command."""
+    where = target.address
+    if isinstance(exc, RouterError):
+        return exc
+    if isinstance(exc, _Trap):
+        messages = [trap.get("message", "").strip() for trap in exc.traps]
+        text = "; ".join(m for m in messages if m) or "no reason given"
+        if stage == "login":
+            return RouterAuthFailed(
+                f"{where} refused the login ({text}). Check the username and password, "
+                "and that the user's group has the 'api' and 'read' policies."
+            )
+        categories = tuple(trap.get("category", "") for trap in exc.traps)
+        return RouterCommandRejected(
+            f"The router refused {command}: {text}",
+            router_message=text,
+            command=command,
+            categories=categories,
+        )
+    if isinstance(exc, TimeoutError):  # also socket.timeout and asyncio.TimeoutError
+        if stage == "connect":
+            return RouterTimeout(
+                f"{where} did not accept a connection within {target.connect_timeout:g} s. "
+                "Check the address, the port and any firewall or VPN in between."
+            )
+        if stage == "login":
+            return RouterTimeout(
+                f"{where} accepted the connection but did not answer the login within "
+                f"{target.connect_timeout:g} s. Is this the RouterOS API port? "
+                f"{'(For API-SSL, turn TLS on.)' if not target.use_tls else ''}".strip()
+            )
+        return RouterTimeout(f"{where} did not answer {command} within {target.read_timeout:g} s.")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return RouterUnreachable(
+            f"The TLS certificate of {where} is not trusted ({exc.verify_message}). Install a "
+            "trusted certificate on the router or turn certificate verification off."
+        )
+    if isinstance(exc, ssl.SSLError):
+        return RouterUnreachable(
+            f"TLS with {where} failed ({exc.reason or exc}). Is API-SSL enabled on this port, "
+            "with a certificate assigned?"
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return RouterUnreachable(
+            f"{where} refused the connection. Is the API service enabled on port {target.port}?"
+        )
+    if isinstance(exc, socket.gaierror):
+        return RouterUnreachable(f"The host name {target.host} could not be resolved.")
+    if isinstance(exc, ConnectionClosed | ConnectionResetError | BrokenPipeError | EOFError):
+        if stage == "command":
+            return RouterUnreachable(f"{where} closed the connection in the middle of {command}.")
+        return RouterUnreachable(
+            f"{where} closed the connection during {stage}. Is this address allowed to use the "
+            "API (IP → Services → api → available from)?"
+        )
+    if isinstance(exc, FatalError):
+        return RouterProtocolError(f"{where} ended the API session ({exc}).")
+    if isinstance(exc, ProtocolError | UnicodeError | ValueError | IndexError | KeyError):
+        return RouterProtocolError(
+            f"{where} sent a reply that is not valid RouterOS API"
+            f"{' during ' + command if command else ''}."
+        )
+    if isinstance(exc, OSError):
+        return RouterUnreachable(f"Could not reach {where} ({exc.strerror or type(exc).__name__}).")
+    return None
+
+
+# --------------------------------------------------------------- sync face
+class RouterClient(CommandSet):
+    """A logged-in, blocking API connection. Use with ``with``."""
+
+    def __init__(self, api: _TextApi, target: RouterTarget):
+        self._api: _TextApi | None = api
+        self.target = target
+
+    def run(self, command: Command):
+        if self._api is None:
+            raise RouterProtocolError("This router connection was closed after an error.")
+        started = time.monotonic()
+        try:
+            reply = self._api.exchange(command.word, command.words)
+            result = command.parse(reply)
+        except Exception as exc:
+            error = map_error(exc, target=self.target, stage="command", command=command.word)
+            if not isinstance(error, RouterCommandRejected):
+                self.close()  # the stream is out of step; never reuse it
+            if error is None:
+                raise
+            raise error from exc
+        logger.debug(
+            "%s %s: %d row(s) in %.0f ms",
+            self.target.address,
+            command.word,
+            len(reply.rows),
+            (time.monotonic() - started) * 1000,
+        )
+        return result
+
+    def close(self) -> None:
+        api, self._api = self._api, None
+        if api is not None:
+            with contextlib.suppress(OSError):
+                api.close()
+
+    def __enter__(self) -> RouterClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(target: RouterTarget) -> RouterClient:
+    """Connect and log in (post-6.43 plain login), or raise a RouterError."""
+    stage = "connect"
+    sock = None
+    try:
+        sock = socket.create_connection((target.host, target.port), timeout=target.connect_timeout)
+        if target.use_tls:
+            sock = tls_context(target).wrap_socket(sock, server_hostname=target.host)
+        stage = "login"
+        api = _TextApi(protocol=ApiProtocol(transport=SocketTransport(sock), encoding=ENCODING))
+        api.exchange("/login", _login_words(target))
+        sock.settimeout(target.read_timeout)
+    except Exception as exc:
+        if sock is not None:
+            sock.close()
+        error = map_error(exc, target=target, stage=stage, command="/login")
+        if error is None:
+            raise
+        raise error from exc
+    return RouterClient(api, target)
+
+
+# -------------------------------------------------------------- async face
+class AsyncRouterClient(CommandSet):
+    """A logged-in asyncio API connection. Use with ``async with``."""
+
+    def __init__(self, api: _TextAsyncApi, target: RouterTarget):
+        self._api: _TextAsyncApi | None = api
+        self.target = target
+
+    async def run(self, command: Command):
+        if self._api is None:
+            raise RouterProtocolError("This router connection was closed after an error.")
+        try:
+            reply = await self._api.exchange(command.word, command.words)
+            return command.parse(reply)
+        except Exception as exc:
+            error = map_error(exc, target=self.target, stage="command", command=command.word)
+            if not isinstance(error, RouterCommandRejected):
+                self.abort()
+            if error is None:
+                raise
+            raise error from exc
+        except BaseException:  # cancelled: the stream is out of step
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop the connection at once (no goodbye to a peer that may not answer)."""
+        api, self._api = self._api, None
+        if api is not None:
+            api.protocol.transport.writer.transport.abort()
+
+    async def close(self) -> None:
+        api, self._api = self._api, None
+        if api is not None:
+            try:
+                await api.close()
+            except (OSError, TimeoutError, ConnectionClosed):
+                api.protocol.transport.writer.transport.abort()
+
+    async def __aenter__(self) -> AsyncRouterClient:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+
+async def async_connect(target: RouterTarget) -> AsyncRouterClient:
+    """``librouteros.async_connect`` with our Api class, UTF-8 and error mapping.
+
+    The connect timeout covers the TCP connect, the TLS handshake and the login;
+    afterwards each reply sentence must arrive within the read timeout.
+    """
+    stage = ["connect"]
+
+    async def login(api: _TextAsyncApi, username: str, password: str) -> None:
+        stage[0] = "login"
+        await api.exchange("/login", _login_words(target))
+
+    try:
+        api = await librouteros.async_connect(
+            target.host,
+            str(target.username),
+            str(target.password),
+            port=target.port,
+            timeout=target.connect_timeout,
+            subclass=_TextAsyncApi,
+            encoding=ENCODING,
+            ssl_wrapper=tls_context(target) if target.use_tls else None,
+            login_method=login,
+        )
+    except Exception as exc:
+        error = map_error(exc, target=target, stage=stage[0], command="/login")
+        if error is None:
+            raise
+        raise error from exc
+    api.protocol.timeout = target.read_timeout
+    return AsyncRouterClient(api, target)
