@@ -105,7 +105,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "time_zone",
             "require_2fa",
         ]
-        help_texts = {"phone": _("Any common format; stored as +<country code><number>.")}
+        help_texts = {"phone": _("Any common format, e.g. 020 123 4567 or +233 20 123 4567.")}
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

@@ -27,9 +27,10 @@ def real_worker(tmp_path):
             "data_folder_out": folder,
             "processed_folder": str(tmp_path / "done"),
             "store_processed": False,
+            "control_folder": str(tmp_path / "control"),
         }
-        (tmp_path / "queue").mkdir()
-        (tmp_path / "done").mkdir()
+        for name in ("queue", "done", "control"):
+            (tmp_path / name).mkdir()
     app._pool = None
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield

@@ -1,0 +1,39 @@
+"""What routers store about people (the personal-data registry)."""
+
+from privacy.registry import register
+
+register(
+    "routers.Router",
+    category="routers",
+    secret_fields=("password",),
+    notes="Router addresses, settings and status: the operator's network data. The API "
+    "password is encrypted at rest and never exported or shown.",
+)
+register("routers.RouterInterface", category="routers")
+register(
+    "routers.RouterStatusSample",
+    category="router_history",
+    retention="router_history",
+    notes="Pruned after ROUTER_HISTORY_RETENTION_DAYS by prune_router_history_task.",
+)
+register(
+    "routers.InterfaceTrafficSample",
+    category="router_history",
+    retention="router_history",
+    notes="Pruned after ROUTER_HISTORY_RETENTION_DAYS by prune_router_history_task.",
+)
+register(
+    "routers.ActiveSession",
+    category="usage",
+    personal_fields=("username", "address", "mac_address"),
+    retention="sessions",
+    notes="End customers online right now: replaced by every poll and emptied when the "
+    "router is offline, so nothing older than one poll interval is kept.",
+)
+register(
+    "routers.RouterEvent",
+    category="router_history",
+    retention="router_events",
+    notes="Online/offline/reboot history without personal data; pruned after "
+    "ROUTER_EVENT_RETENTION_DAYS.",
+)
