@@ -54,3 +54,35 @@ register(
     "CUSTOMERS_IMPORT_KEEP_DAYS by customers.tasks.purge_customer_imports_task.",
     extra={"customer_field": None},
 )
+register(
+    "customers.PppoeAccount",
+    category="customers",
+    personal_fields=("username", "remote_address"),
+    secret_fields=("password",),
+    notes="The password is encrypted at rest and never exported; erasure also removes "
+    "the /ppp/secret from the router.",
+    extra={"customer_field": "customer"},
+)
+register(
+    "customers.UsageSession",
+    category="usage",
+    personal_fields=("username", "mac_address", "ip_address"),
+    retention="usage_sessions",
+    notes="Raw sessions: kept CUSTOMERS_SESSION_RETENTION_DAYS (default 395, about 13 "
+    "months), pruned daily by customers.tasks.usage_housekeeping_task.",
+    extra={"customer_field": "customer"},
+)
+register(
+    "customers.UsageDaily",
+    category="usage",
+    retention="usage_rollups",
+    notes="Per-customer daily totals: kept CUSTOMERS_ROLLUP_RETENTION_DAYS (default 1095).",
+    extra={"customer_field": "customer"},
+)
+register(
+    "customers.RouterUsageDaily",
+    category="usage",
+    retention="usage_rollups",
+    notes="Per-router daily totals across all users; no personal data.",
+    extra={"customer_field": None},
+)

@@ -60,10 +60,8 @@ class CustomerFilters:
 
 
 def _pppoe_model():
-    try:
-        from customers.models import PppoeAccount
-    except ImportError:
-        return None
+    from customers.models import PppoeAccount
+
     return PppoeAccount
 
 
@@ -251,7 +249,87 @@ def sum_or_zero(queryset, *fields) -> dict:
 
 def customer_detail_sections(*, customer: Customer, organization) -> dict:
     """Everything the detail page shows besides the profile: a fixed number of queries."""
+    from customers.models import PppoeAccount
+
+    usage = customer_usage(customer=customer, organization=organization)
     return {
         "devices": customer_devices(customer=customer),
         "events": customer_events(customer=customer),
+        "pppoe_accounts": list(
+            PppoeAccount.objects.filter(customer=customer)
+            .select_related("router")
+            .order_by("username")
+        ),
+        "sessions": customer_sessions(customer=customer),
+        **usage,
     }
+
+
+def _local_today(organization):
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def customer_usage(*, customer: Customer, organization, days: int = 30) -> dict:
+    """The last ``days`` local days of usage (zero-filled), totals, and the chart."""
+    from customers.charts import usage_bars
+    from customers.models import UsageDaily
+
+    today = _local_today(organization)
+    first = today - timedelta(days=days - 1)
+    rows = {
+        row["day"]: row
+        for row in UsageDaily.objects.filter(customer=customer, day__gte=first).values(
+            "day", "bytes_in", "bytes_out", "seconds", "sessions"
+        )
+    }
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = rows.get(day) or {}
+        series.append(
+            {
+                "day": day,
+                "bytes_in": row.get("bytes_in", 0),
+                "bytes_out": row.get("bytes_out", 0),
+                "seconds": row.get("seconds", 0),
+                "sessions": row.get("sessions", 0),
+            }
+        )
+    totals = {
+        name: sum(item[name] for item in series)
+        for name in ("bytes_in", "bytes_out", "seconds", "sessions")
+    }
+    return {"usage_days": series, "usage_totals": totals, "usage_chart": usage_bars(series)}
+
+
+SESSION_KEYS = [SortKey.datetime("started_at", True), SortKey.integer("id", True)]
+
+
+def customer_sessions(*, customer: Customer, per_page: int = 20, after: str | None = None):
+    """The customer's sessions, newest first, a keyset page at a time."""
+    from customers.models import UsageSession
+
+    return keyset_page(
+        UsageSession.objects.filter(customer=customer).select_related("router"),
+        SESSION_KEYS,
+        per_page=per_page,
+        after=after,
+    )
+
+
+def online_now(*, within_seconds: int | None = None) -> int:
+    """Sessions seen by the last poll or two (open and recently confirmed)."""
+    from django.conf import settings
+
+    from customers.models import UsageSession
+
+    window = within_seconds or 3 * getattr(settings, "ROUTER_POLL_INTERVAL", 60)
+    return UsageSession.objects.filter(
+        ended_at__isnull=True, last_seen_at__gte=timezone.now() - timedelta(seconds=window)
+    ).count()

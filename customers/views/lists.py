@@ -14,7 +14,7 @@ from customers import exports, selectors
 from customers.forms import BulkActionForm, CustomerFilterForm
 from customers.models import Customer
 from customers.services.customers import customers_bulk_set_status, customers_bulk_tag
-from customers.views.common import filter_querystring, log_access, safe_next
+from customers.views.common import filter_querystring, log_access, safe_next, tenant_stream
 from nettportal.errors import ApplicationError
 from privacy.models import AccessLog
 
@@ -145,11 +145,13 @@ def _export(request, fmt: str):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "json":
         response = StreamingHttpResponse(
-            exports.json_stream(queryset), content_type="application/json; charset=utf-8"
+            tenant_stream(request.organization, exports.json_stream(queryset)),
+            content_type="application/json; charset=utf-8",
         )
     else:
         response = StreamingHttpResponse(
-            exports.csv_stream(queryset), content_type="text/csv; charset=utf-8"
+            tenant_stream(request.organization, exports.csv_stream(queryset)),
+            content_type="text/csv; charset=utf-8",
         )
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
