@@ -409,6 +409,11 @@ def _store_success(router: Router, result: PollResult, token: str) -> str:
         interval_seconds=interval,
     )
     _replace_sessions(router, result, now)
+    # Per-session usage records and daily rollups (customers app); isolated in a
+    # savepoint there, so a usage problem never fails the poll.
+    from customers.services.usage import usage_poll_record
+
+    usage_poll_record(router=router, result=result, rebooted=rebooted)
     _apply(router, fields)
     users = len(result.hotspot_sessions) + len(result.ppp_sessions)
     return f"{result.identity.name} · RouterOS {resource.version} · {users} user(s) online"
