@@ -514,22 +514,31 @@ def _touch_devices(organization_id: int, rows: list[UsageSession], taken_at: dat
         CustomerDevice.objects.bulk_create(missing, ignore_conflicts=True)
 
 
-def usage_poll_record(*, router, result, rebooted: bool = False) -> UsageOutcome:
-    """The hook for router polling: call after a successful poll is stored.
+def usage_poll_record(*, router, result, rebooted: bool = False) -> UsageOutcome | None:
+    """The hook router polling calls after storing a successful poll (same transaction).
 
     ``result`` is the routers app's ``PollResult`` (``taken_at``,
-    ``hotspot_sessions``, ``ppp_sessions``, ``interfaces``).
+    ``hotspot_sessions``, ``ppp_sessions``, ``interfaces``). Runs in a
+    savepoint and never raises: usage bookkeeping must not fail the poll that
+    tells operators whether their router is up. A failure is logged (with the
+    traceback, for error reporting) and the next poll catches up, because
+    counters are cumulative.
     """
-    return usage_snapshot_record(
-        router=router,
-        taken_at=result.taken_at,
-        sessions=observed_from_poll(
-            hotspot_sessions=result.hotspot_sessions,
-            ppp_sessions=result.ppp_sessions,
-            interfaces=getattr(result, "interfaces", ()),
-        ),
-        rebooted=rebooted,
-    )
+    try:
+        with transaction.atomic():
+            return usage_snapshot_record(
+                router=router,
+                taken_at=result.taken_at,
+                sessions=observed_from_poll(
+                    hotspot_sessions=result.hotspot_sessions,
+                    ppp_sessions=result.ppp_sessions,
+                    interfaces=getattr(result, "interfaces", ()),
+                ),
+                rebooted=rebooted,
+            )
+    except Exception:
+        logger.exception("usage recording failed for router %s", router.pk)
+        return None
 
 
 # --- housekeeping -------------------------------------------------------------------------
