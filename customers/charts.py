@@ -24,6 +24,8 @@ class Bar:
     up_height: float
     title: str
     label: str
+    label_x: float = 0.0
+    anchor: str = "start"
 
 
 def _human(value: int) -> str:
@@ -51,6 +53,10 @@ def usage_bars(days: list[dict]) -> dict:
                 up_height=round(up_h, 2),
                 title=f"{item['day']:%d %b}: {_human(down)} down, {_human(up)} up",
                 label=f"{item['day']:%d %b}" if index % 5 == 0 or index == len(days) - 1 else "",
+                label_x=round(LEFT + (index + 1) * slot, 2)
+                if index == len(days) - 1
+                else round(LEFT + index * slot + slot * 0.15, 2),
+                anchor="end" if index == len(days) - 1 else "start",
             )
         )
     return {

@@ -97,6 +97,10 @@ class CustomerFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, tags=(), profiles=(), routers=()):
+        if data is not None:
+            data = data.copy()  # show the defaults as selected when the URL leaves them out
+            data.setdefault("per_page", str(DEFAULT_PER_PAGE))
+            data.setdefault("sort", DEFAULT_SORT)
         super().__init__(data)
         self.fields["tag"].choices = [("", _("All tags")), *[(t.pk, t.name) for t in tags]]
         self.fields["profile"].choices = [("", _("All packages")), *[(p, p) for p in profiles]]
