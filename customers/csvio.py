@@ -166,12 +166,12 @@ def csv_line_writer():
     writer = csv.writer(Echo())
 
     def write(row) -> str:
-        return writer.writerow([_safe_cell(cell) for cell in row])
+        return writer.writerow([safe_cell(cell) for cell in row])
 
     return write
 
 
-def _safe_cell(value):
+def safe_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         if value[:1] == "+" and value[1:].isdigit():
             return value  # an E.164 phone number, not a formula

@@ -153,7 +153,7 @@ def customer_page(
     after: str | None = None,
     before: str | None = None,
     last: bool = False,
-    with_count: bool = True,
+    with_count: bool = False,
 ) -> KeysetPage:
     """One page of the customer list with tags and services prefetched."""
     keys = SORTS.get(filters.sort) or SORTS[DEFAULT_SORT]
@@ -175,12 +175,60 @@ def customer_page(
         page_queryset, keys, per_page=per_page, after=after, before=before, last=last
     )
     if with_count:
-        page.extra["count"] = queryset.count()
+        page.extra["count"] = customer_count(organization=organization, filters=filters)
     return page
 
 
+# --- counts (cached: counting 100,000 rows costs more than the page itself) --------------
+
+COUNT_TTL = 300
+
+
+def _version_key(organization_id: int) -> str:
+    return f"customers:version:{organization_id}"
+
+
+def customers_changed(organization_id: int) -> None:
+    """Forget cached counts of the organisation (call after commit of any change that
+    adds, removes or re-files customers)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_version_key(organization_id))
+    except ValueError:
+        cache.set(_version_key(organization_id), 1, None)
+
+
+def _cached(organization_id: int, name: str, compute):
+    import hashlib
+
+    from django.core.cache import cache
+
+    version = cache.get(_version_key(organization_id), 0)
+    digest = hashlib.sha256(name.encode()).hexdigest()[:24]
+    key = f"customers:count:{organization_id}:{version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, COUNT_TTL)
+    return value
+
+
+def customer_count(*, organization, filters: CustomerFilters) -> int:
+    """How many customers match ``filters`` (cached until the next change)."""
+    return _cached(
+        organization.pk,
+        repr(filters.without_sort()),
+        lambda: customer_queryset(organization=organization, filters=filters).count(),
+    )
+
+
 def customer_counts(*, organization) -> dict:
-    """Totals for the dashboard widget and the list header (one query)."""
+    """Totals for the dashboard widget (one query, cached until the next change)."""
+    return _cached(organization.pk, "dashboard", lambda: _counts())
+
+
+def _counts() -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     return Customer.objects.aggregate(
         total=Count("pk"),
@@ -195,14 +243,19 @@ def tag_list() -> list[Tag]:
     return list(Tag.objects.order_by("name"))
 
 
-def profile_names() -> list[str]:
-    """PPPoE profile (package) names in use, for the filter and the import check."""
+def profile_names(*, organization=None) -> list[str]:
+    """PPPoE profile (package) names in use, for the filter and the import check
+    (cached per organisation until the next change when ``organization`` is given)."""
     PppoeAccount = _pppoe_model()
-    if PppoeAccount is None:
-        return []
-    return list(
-        PppoeAccount.objects.order_by("profile").values_list("profile", flat=True).distinct()
-    )
+
+    def compute():
+        return list(
+            PppoeAccount.objects.order_by("profile").values_list("profile", flat=True).distinct()
+        )
+
+    if organization is None:
+        return compute()
+    return _cached(organization.pk, "profiles", compute)
 
 
 # --- detail page ---------------------------------------------------------------------

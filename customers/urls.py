@@ -6,6 +6,7 @@ app_name = "customers"
 
 urlpatterns = [
     path("", lists.customer_list, name="index"),
+    path("count/", lists.customer_count, name="count"),
     path("bulk/", lists.customer_bulk, name="bulk"),
     path("export.csv", lists.customer_export_csv, name="export_csv"),
     path("export.json", lists.customer_export_json, name="export_json"),

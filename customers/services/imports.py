@@ -515,6 +515,9 @@ def _save(organization, actor, rows: list[CleanRow]) -> int:
             for customer in customers
         ]
     )
+    from customers.services.customers import forget_counts
+
+    forget_counts(organization.pk)
     pppoe_rows = [
         (customer, row.pppoe) for customer, row in zip(customers, rows, strict=True) if row.pppoe
     ]

@@ -97,7 +97,12 @@ def _clean_fields(fields: dict, *, exclude_id=None) -> dict:
 
 
 def _enqueue_sync(organization_id: int, accounts: Iterable[tuple[int, int | None]]) -> None:
-    """After commit, one sync task per router for the given (account id, router id)."""
+    """After commit, one sync task per router for the given (account id, router id).
+
+    Also drops the cached list counts (package and router filters change)."""
+    from customers.services.customers import forget_counts
+
+    forget_counts(organization_id)
     by_router = defaultdict(list)
     for account_id, router_id in accounts:
         if router_id is not None:
@@ -224,6 +229,9 @@ def pppoe_account_delete(*, account: PppoeAccount, actor=None) -> None:
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
     account.delete()
+    from customers.services.customers import forget_counts
+
+    forget_counts(organization_id)
     if router_id is not None:
         _enqueue_removal(organization_id, router_id, username)
 
