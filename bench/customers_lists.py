@@ -418,19 +418,19 @@ def export_child() -> None:
     user = User.objects.get(email=OWNER)
     client = Client()
     client.force_login(user)
-    begin = time.perf_counter()
+    begin, cpu = time.perf_counter(), time.process_time()
     response = client.get("/customers/export.csv")
     lines = 0
     size = 0
     for chunk in response.streaming_content:
         lines += chunk.count(b"\n")
         size += len(chunk)
-    elapsed = time.perf_counter() - begin
+    elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
     rows = lines - 1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with tenant(organization):
         expected = Customer.objects.count()
-    print(f"EXPORT {rows} {expected} {elapsed:.3f} {peak:.0f} {size}")
+    print(f"EXPORT {rows} {expected} {elapsed:.3f} {peak:.0f} {size} {cpu:.3f}")
 
 
 def main() -> None:
@@ -524,12 +524,13 @@ def main() -> None:
         env=os.environ.copy(),
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("EXPORT "))
-    _tag, rows, expected, elapsed, peak, size = line.split()
+    _tag, rows, expected, elapsed, peak, size, cpu = line.split()
     rate = int(rows) / float(elapsed)
     log(
         f"CSV export of all customers: {int(rows):,} rows (expected {int(expected):,}) in "
         f"{float(elapsed):.2f} s = {rate:,.0f} rows/s, {int(size) / 1e6:.1f} MB, "
-        f"peak RSS {peak} MB"
+        f"peak RSS {peak} MB (Python CPU {float(cpu):.2f} s; the rest is the database "
+        f"and, on a shared machine, waiting for a CPU; load average {os.getloadavg()[0]:.1f})"
     )
     log("target: ≥ 20,000 rows/s and peak RSS ≤ 250 MB")
 

@@ -70,31 +70,34 @@ def export_records(queryset: QuerySet, *, chunk: int = CHUNK) -> Iterator[tuple]
 
     PppoeAccount = _pppoe_model()
     through = Customer.tags.through
+    plain = queryset.order_by("created_at", "id")
     queryset, names, as_text = _columns(queryset)
     base = queryset.order_by("created_at", "id").values_list(*names)
     last = None
     while True:
-        page = base
+        page, ids = base, plain
         if last is not None:
             created, pk = last
-            page = page.filter(
-                Q(created_at__gte=created)
-                & (Q(created_at__gt=created) | Q(created_at=created, id__gt=pk))
+            after = Q(created_at__gte=created) & (
+                Q(created_at__gt=created) | Q(created_at=created, id__gt=pk)
             )
+            page, ids = page.filter(after), ids.filter(after)
         rows = list(page[:chunk])
         if not rows:
             return
-        ids = [row[0] for row in rows]
+        # The chunk's ids as a subquery, not a list: binding thousands of parameters
+        # costs more than the database spends finding them again by index.
+        chunk_ids = ids.values("id")[:chunk]
         tags = defaultdict(list)
         for customer_id, name in (
-            through.objects.filter(customer_id__in=ids)
+            through.objects.filter(customer_id__in=chunk_ids)
             .order_by("tag__name")
             .values_list("customer_id", "tag__name")
         ):
             tags[customer_id].append(name)
         usernames, packages = defaultdict(list), defaultdict(list)
         for customer_id, username, profile in (
-            PppoeAccount.objects.filter(customer_id__in=ids)
+            PppoeAccount.objects.filter(customer_id__in=chunk_ids)
             .order_by("username")
             .values_list("customer_id", "username", "profile")
         ):
