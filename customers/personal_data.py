@@ -3,8 +3,11 @@
 ``extra["customer_field"]`` says how to find one customer's rows (the field
 holding the customer's id, ``"id"`` for the customer itself); ``None`` means
 the rows are not per customer. Privacy's per-customer export and erasure use
-it. TODO(privacy): move to the DataClass field the privacy app is adding for
-this once it is on main.
+it. TODO(privacy): when the privacy branch's registry (``customer_path``,
+``retention_field``, ``erasure_hook``) is on main, switch to those fields and give
+``customers.PppoeAccount`` ``erasure_hook=
+"customers.services.pppoe.pppoe_accounts_erasure_hook"`` so erased accounts'
+secrets leave the routers.
 """
 
 from privacy.registry import register

@@ -528,3 +528,44 @@ def _event(account: PppoeAccount, message: str) -> None:
         kind=CustomerEvent.Kind.ROUTER,
         message=message,
     )
+
+
+def pppoe_accounts_erasure_hook(*, organization, instances, reason: str) -> None:
+    """Remove erased accounts' secrets (and sessions) from their routers.
+
+    For the privacy app's erasure engine (``erasure_hook`` of the
+    ``customers.PppoeAccount`` registration): runs with the rows about to be
+    deleted. One connection per router, best effort: a router that cannot be
+    reached is retried by a task for a customer erasure; when the whole
+    organisation is being deleted the routers go too, so the failure is logged
+    (the operator's router keeps a disabled-by-nobody secret named in the log
+    by id only).
+    """
+    by_router = defaultdict(list)
+    for account in instances:
+        if account.router_id is not None:
+            by_router[account.router_id].append(account.username)
+    if not by_router:
+        return
+    from routers.models import Router
+    from routers.services import router_client
+
+    routers = {router.pk: router for router in Router.objects.filter(pk__in=list(by_router))}
+    for router_id, usernames in by_router.items():
+        router = routers.get(router_id)
+        if router is None:
+            continue
+        try:
+            with router_client(router) as client:
+                for username in usernames:
+                    _remove_secret(client, username)
+        except _router_error_types():
+            if reason == "customer_erasure":
+                for username in usernames:
+                    _enqueue_removal(organization.pk, router_id, username)
+            else:
+                logger.warning(
+                    "erasure: router %s unreachable; %s PPPoE secret(s) left on it",
+                    router_id,
+                    len(usernames),
+                )

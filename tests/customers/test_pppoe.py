@@ -311,3 +311,35 @@ def test_import_creates_pppoe_accounts_on_the_router(client_a, org_a, router, on
     assert _secret(router, "kojo")["disabled"] == "true"
     with tenant(org_a):
         assert set(Customer.objects.values_list("customer_type", flat=True)) == {"pppoe"}
+
+
+@pytest.mark.django_db
+def test_erasure_hook_removes_secrets_from_the_router(org_a, router, account, on_commit):
+    router.sim.ppp_connect("kwame.a")
+    with tenant(org_a):
+        services.pppoe_accounts_erasure_hook(
+            organization=org_a, instances=[account], reason="customer_erasure"
+        )
+    assert _secret(router, "kwame.a") is None and _active(router, "kwame.a") == []
+
+
+@pytest.mark.django_db
+def test_erasure_hook_retries_later_when_the_router_is_away(org_a, router, account, on_commit):
+    from celery.exceptions import Retry
+
+    router.sim.reject_logins = True
+    logins = router.sim.logins
+    # the removal task runs after commit and asks to be retried later (with back-off)
+    # while the router refuses us; eager tasks surface that request as Retry
+    with tenant(org_a), pytest.raises(Retry), on_commit():
+        services.pppoe_accounts_erasure_hook(
+            organization=org_a, instances=[account], reason="customer_erasure"
+        )
+        PppoeAccount.objects.filter(pk=account.pk).delete()  # what erasure does next
+    assert router.sim.logins > logins
+    assert _secret(router, "kwame.a") is not None
+    router.sim.reject_logins = False
+    from customers.tasks import remove_pppoe_secret_task
+
+    assert remove_pppoe_secret_task(org_a.pk, router.pk, "kwame.a") is True
+    assert _secret(router, "kwame.a") is None
