@@ -12,6 +12,12 @@ from nettportal.celery import app
 from nettportal.tasks import send_email_task
 
 
+def _forget_connections():
+    """Connections and producers made earlier hold the old broker options."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def real_worker(tmp_path):
     saved = {
@@ -31,11 +37,11 @@ def real_worker(tmp_path):
         }
         for name in ("queue", "done", "control"):
             (tmp_path / name).mkdir()
-    app._pool = None
+    _forget_connections()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
     app.conf.update(saved)
-    app._pool = None
+    _forget_connections()
 
 
 @pytest.mark.django_db(transaction=True)
