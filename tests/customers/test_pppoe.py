@@ -331,11 +331,15 @@ def test_erasure_hook_retries_later_when_the_router_is_away(org_a, router, accou
     logins = router.sim.logins
     # the removal task runs after commit and asks to be retried later (with back-off)
     # while the router refuses us; eager tasks surface that request as Retry
-    with tenant(org_a), pytest.raises(Retry), on_commit():
-        services.pppoe_accounts_erasure_hook(
-            organization=org_a, instances=[account], reason="customer_erasure"
-        )
-        PppoeAccount.objects.filter(pk=account.pk).delete()  # what erasure does next
+    def erase():
+        with on_commit():
+            services.pppoe_accounts_erasure_hook(
+                organization=org_a, instances=[account], reason="customer_erasure"
+            )
+            PppoeAccount.objects.filter(pk=account.pk).delete()  # what erasure does next
+
+    with tenant(org_a), pytest.raises(Retry):
+        erase()
     assert router.sim.logins > logins
     assert _secret(router, "kwame.a") is not None
     router.sim.reject_logins = False
