@@ -9,6 +9,11 @@ from customers.services import customers as services
 from nettportal.errors import ValidationFailed
 from tests.customers.factories import CustomerFactory, TagFactory
 
+# Real concurrency needs PostgreSQL's row locks; skipped before any database is set up.
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency"
+)
+
 
 @pytest.mark.django_db
 def test_create_stores_phone_in_e164_and_email_lower_case(org_a, owner_a):
@@ -214,10 +219,9 @@ def test_device_mac_is_normalised_and_not_duplicated(org_a):
 
 
 @pytest.mark.postgres
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_purchases_from_a_new_number_create_one_customer(org_a):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for real concurrency")
     barrier = threading.Barrier(4)
     results, errors = [], []
 
@@ -248,10 +252,9 @@ def test_two_simultaneous_purchases_from_a_new_number_create_one_customer(org_a)
 
 
 @pytest.mark.postgres
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_operators_suspending_at_once_write_one_event(org_a):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for real concurrency")
     with tenant(org_a):
         customer = CustomerFactory(organization=org_a)
     barrier = threading.Barrier(3)
