@@ -329,6 +329,7 @@ def test_erasure_hook_retries_later_when_the_router_is_away(org_a, router, accou
 
     router.sim.reject_logins = True
     logins = router.sim.logins
+
     # the removal task runs after commit and asks to be retried later (with back-off)
     # while the router refuses us; eager tasks surface that request as Retry
     def erase():
