@@ -86,7 +86,7 @@ class ActiveSessionAdmin(_ReadOnly):
 
 @admin.register(RouterInterface)
 class RouterInterfaceAdmin(_ReadOnly):
-    list_display = ("router", "name", "type", "is_running", "rx_rate_bps", "tx_rate_bps")
+    list_display = ("router", "name", "type", "is_running", "is_disabled", "changed_at")
     list_filter = ("type", "is_running")
     search_fields = ("router__name", "name")
     list_select_related = ("router",)

@@ -34,6 +34,13 @@ def clean_host(value: str) -> str:
 class RouterForm(forms.ModelForm):
     """Add or edit a router. The password is never sent back to the browser."""
 
+    api_port = forms.IntegerField(
+        label=_("API port"),
+        min_value=1,
+        max_value=65535,
+        initial=8728,
+        help_text=_("8728 for the API service, 8729 for API-SSL."),
+    )
     password = forms.CharField(
         label=_("Password"),
         required=False,

@@ -68,6 +68,12 @@ class Router(TenantModel):
     hotspot_sessions_count = models.PositiveIntegerField(default=0)
     ppp_sessions_count = models.PositiveIntegerField(default=0)
 
+    # Counters of the last successful poll, per interface name:
+    # [interface id, rx bytes, tx bytes, type, running, disabled]. Kept on the
+    # router row (already written by every poll) so a poll does not rewrite
+    # every interface row; interface rows change only when an interface does.
+    interface_counters = models.JSONField(default=dict, blank=True, editable=False)
+
     # Polling bookkeeping: back-off and the lease that stops overlapping polls.
     consecutive_failures = models.PositiveIntegerField(default=0)
     next_poll_at = models.DateTimeField(null=True, blank=True)
@@ -115,18 +121,14 @@ class Router(TenantModel):
 
 
 class RouterInterface(TenantModel):
-    """An interface as last seen, with the counters the next delta starts from."""
+    """An interface of a router; written when it appears or changes state."""
 
     router = models.ForeignKey(Router, on_delete=models.CASCADE, related_name="interfaces")
     name = models.CharField(max_length=100)
     type = models.CharField(max_length=40, blank=True)
     is_running = models.BooleanField(default=False)
     is_disabled = models.BooleanField(default=False)
-    last_rx_bytes = models.BigIntegerField(default=0)
-    last_tx_bytes = models.BigIntegerField(default=0)
-    rx_rate_bps = models.BigIntegerField(null=True, blank=True)
-    tx_rate_bps = models.BigIntegerField(null=True, blank=True)
-    last_seen_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 
-from routers.models import ActiveSession, Router, RouterEvent, RouterInterface
+from routers.models import (
+    ActiveSession,
+    InterfaceTrafficSample,
+    Router,
+    RouterEvent,
+    RouterInterface,
+)
 
 OFFLINE_STATUSES = (Router.Status.OFFLINE, Router.Status.AUTH_FAILED, Router.Status.ERROR)
 
@@ -58,8 +64,22 @@ def router_sessions(*, router: Router, q: str = "", kind: str = ""):
     return sessions.order_by("username", "id")
 
 
-def router_interfaces(*, router: Router):
-    return RouterInterface.objects.filter(router=router).order_by("name")
+def router_interfaces(*, router: Router) -> list[RouterInterface]:
+    """Interfaces with their rates over the last poll interval (``rx_bps``/``tx_bps``)."""
+    interfaces = list(RouterInterface.objects.filter(router=router).order_by("name"))
+    latest = {}
+    if router.last_seen_at is not None:
+        latest = {
+            sample.interface_id: sample
+            for sample in InterfaceTrafficSample.objects.filter(
+                router=router, taken_at=router.last_seen_at
+            )
+        }
+    for interface in interfaces:
+        sample = latest.get(interface.pk)
+        interface.rx_bps = sample.rx_bytes * 8 / sample.interval_seconds if sample else None
+        interface.tx_bps = sample.tx_bytes * 8 / sample.interval_seconds if sample else None
+    return interfaces
 
 
 def router_events(*, router: Router | None = None, kind: str = ""):

@@ -26,6 +26,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -60,8 +61,12 @@ def _enqueue_poll(router: Router) -> None:
 
 def _save(router: Router, *, update_fields=None) -> None:
     try:
+        router.full_clean(exclude=["organization", "password"], validate_constraints=False)
+    except DjangoValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ValidationFailed(messages[0], field=None if field == "__all__" else field) from error
+    try:
         with transaction.atomic():
-            router.full_clean(exclude=["organization", "password"])
             router.save(update_fields=update_fields)
     except IntegrityError as error:
         raise Conflict(

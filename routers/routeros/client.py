@@ -28,6 +28,7 @@ Pitfalls of librouteros 4.x and RouterOS handled here, once:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -41,7 +42,14 @@ import librouteros
 from librouteros.api import Api, AsyncApi
 from librouteros.connections import SocketTransport
 from librouteros.exceptions import ConnectionClosed, FatalError, ProtocolError
-from librouteros.protocol import ApiProtocol
+from librouteros.protocol import (
+    ApiProtocol,
+    AsyncApiProtocol,
+    decode_length,
+    determine_length,
+    encode_word,
+)
+from librouteros.protocol import log as wire_log
 
 from routers.routeros.commands import Command, CommandSet, RawReply
 from routers.routeros.errors import (
@@ -143,7 +151,63 @@ class _TextApi(Api):
         return reply
 
 
+class _FastAsyncProtocol(AsyncApiProtocol):
+    """librouteros's asyncio protocol with a leaner read path for polling.
+
+    The stock reader wraps every sentence in ``asyncio.wait_for`` (a new Task
+    each), reads every word in three awaited calls and formats a debug line
+    per word even when debug logging is off. Polling a thousand routers with
+    a hundred sessions each reads over a million words a minute, so here a
+    sentence is read under one ``asyncio.timeout`` with ``readexactly``, and
+    wire logging is formatted only when enabled. Framing, length codec and
+    ``!fatal`` handling are librouteros's.
+    """
+
+    async def writeSentence(self, cmd: str, *words: str) -> None:  # librouteros API names
+        if _wire_logger.isEnabledFor(logging.DEBUG):
+            wire_log("<---", cmd, *words)
+        data = b"".join(encode_word(word, self.encoding) for word in (cmd, *words)) + b"\x00"
+        writer = self.transport.writer
+        writer.write(data)
+        async with asyncio.timeout(self.timeout):
+            await writer.drain()
+
+    async def readSentence(self) -> tuple[str, tuple[str, ...]]:  # librouteros API names
+        reader = self.transport.reader
+        words: list[str] = []
+        try:
+            async with asyncio.timeout(self.timeout):
+                while True:
+                    first = await reader.readexactly(1)
+                    if first == b"\x00":
+                        break
+                    extra = determine_length(first)
+                    length = (
+                        decode_length(first + await reader.readexactly(extra))
+                        if extra
+                        else first[0]
+                    )
+                    words.append(
+                        (await reader.readexactly(length)).decode(self.encoding, "replace")
+                    )
+        except asyncio.IncompleteReadError as error:
+            raise ConnectionClosed("Connection unexpectedly closed.") from error
+        if _wire_logger.isEnabledFor(logging.DEBUG):
+            wire_log("--->", *words)
+        if not words:
+            raise ProtocolError("empty sentence")
+        if words[0] == "!fatal":
+            await self.transport.close()
+            raise FatalError(words[1] if len(words) > 1 else "")
+        return words[0], tuple(words[1:])
+
+
 class _TextAsyncApi(AsyncApi):
+    def __init__(self, protocol: AsyncApiProtocol) -> None:
+        super().__init__(
+            _FastAsyncProtocol(protocol.transport, protocol.encoding, protocol.timeout)
+        )
+
     async def exchange(self, word: str, words: tuple[str, ...]) -> RawReply:
         await self.protocol.writeSentence(word, *words)
         reply, traps = RawReply(), []

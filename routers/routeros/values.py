@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 __all__ = [
     "format_duration",
@@ -81,6 +82,7 @@ def parse_bool(value) -> bool:
     return str(value).strip().lower() in ("true", "yes")
 
 
+@lru_cache(maxsize=8192)  # uptimes repeat a lot across a fleet's sessions
 def parse_seconds(value) -> int | None:
     """A duration in seconds, or ``None`` when absent, ``none`` or unreadable."""
     if value in (None, ""):

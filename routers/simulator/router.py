@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from ipaddress import IPv4Address
 
 from routers.simulator.query import compile_query
@@ -27,6 +28,10 @@ from routers.simulator.values import (
     parse_duration,
     version_tuple,
 )
+
+# State advances in steps of at least this much real time, so the several
+# commands of one poll cost one step, not one each.
+TICK_SECONDS = 0.5
 
 
 class CommandError(Exception):
@@ -403,7 +408,7 @@ class SimRouter:
         users_rows = list(self.hotspot_user_table.rows.values())
         for row in users_rows[:active]:
             self._hotspot_login(
-                row, ip=None, mac=None, login_by="http-chap", uptime=self.rng.randrange(30, 3600)
+                row, ip=None, mac=None, login_by="http-chap", uptime=self.rng.randrange(30, 3000)
             )
         for row in list(self.ppp_secret_table.rows.values())[:ppp_active]:
             self._ppp_login(row, uptime=self.rng.randrange(60, 86400))
@@ -449,8 +454,8 @@ class SimRouter:
         """Bring the router to ``now()``: bytes grow, limits and churn end sessions."""
         now = self.now()
         elapsed = now - self._last_tick
-        if elapsed <= 0:
-            return
+        if elapsed < TICK_SECONDS:
+            return  # nothing is lost: the next tick covers the whole interval
         self._last_tick = now
         down_total = up_total = 0.0
         for session_id, session in list(self.hotspot_active_table.rows.items()):
@@ -1004,6 +1009,7 @@ def _public(row: dict) -> dict:
     return item
 
 
+@lru_cache(maxsize=256)
 def _duration_or_none(value) -> int | None:
     if not value:
         return None

@@ -7,8 +7,19 @@ from accounts.roles import Role
 from accounts.tenancy import all_tenants
 
 
+@pytest.fixture
+def published_policies(transactional_db):
+    """The policy documents come from a data migration, which an earlier
+    transactional test (any browser test) flushes; publish them again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("privacy.migrations.0002_publish_first_documents").publish(apps, None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_sign_up_verify_email_and_invite_a_member(page, mail_outbox):
+def test_sign_up_verify_email_and_invite_a_member(page, mail_outbox, published_policies):
     # given a new operator on the sign-up page
     page.goto("/account/signup/")
     page.fill("input[name=full_name]", "Ama Mensah")

@@ -11,12 +11,14 @@
   can be passed here or set later on ``router.sim``. Without an organisation
   it returns just the :class:`~routers.simulator.SimRouter`.
 
-Plus :class:`RawApi`, a bare-bytes client for protocol tests.
+Plus :class:`RawApi`, a bare-bytes client for protocol tests, and :func:`run_async`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -65,6 +67,13 @@ def sim_router(sim_fleet, request):
     yield make
     for sim in started:
         sim_fleet.remove(sim)
+
+
+def run_async(coroutine):
+    """``asyncio.run`` in a fresh thread: Playwright's sync API leaves an event loop
+    running in the main thread once a browser test has run in the session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class RawApi:

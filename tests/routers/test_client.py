@@ -1,6 +1,5 @@
 """The client drives every simulated menu through librouteros, both faces."""
 
-import asyncio
 from datetime import datetime
 
 import pytest
@@ -16,7 +15,7 @@ from routers.routeros import (
     connect,
 )
 from routers.routeros.values import parse_datetime, parse_seconds, to_api
-from tests.routers.sim import SIM_PASSWORD, SIM_USERNAME
+from tests.routers.sim import SIM_PASSWORD, SIM_USERNAME, run_async
 
 
 def target(sim, **overrides):
@@ -212,7 +211,7 @@ def test_async_face_reads_the_same_menus(sim_router):
                 await client.ppp_active(),
             )
 
-    identity, resource, interfaces, sessions, ppp = asyncio.run(poll())
+    identity, resource, interfaces, sessions, ppp = run_async(poll())
     assert identity.name == "Async-1"
     assert resource.version.startswith("7.")
     assert len(interfaces) == 5
@@ -229,7 +228,7 @@ def test_empty_before_done_is_an_empty_list(sim_router):
         async with client:
             return await client.hotspot_active()
 
-    assert asyncio.run(read()) == []
+    assert run_async(read()) == []
     with connect(target(sim)) as client:
         assert client.ppp_active() == []
 
@@ -266,7 +265,7 @@ def test_tls_with_and_without_verification(sim_router, sim_fleet):
         async with client:
             return await client.identity()
 
-    assert asyncio.run(read()).name == "Secure-1"
+    assert run_async(read()).name == "Secure-1"
 
 
 def test_plain_client_on_tls_port_fails_clearly(sim_router):
@@ -285,7 +284,7 @@ def test_wrong_credentials(sim_router):
         await async_connect(target(sim))
 
     with pytest.raises(RouterAuthFailed):
-        asyncio.run(attempt())
+        run_async(attempt())
 
 
 def test_nothing_listening_is_unreachable(sim_router, sim_fleet):
@@ -307,7 +306,7 @@ def test_black_hole_times_out_at_login(sim_router):
         await async_connect(target(sim, connect_timeout=0.5))
 
     with pytest.raises(RouterTimeout):
-        asyncio.run(attempt())
+        run_async(attempt())
 
 
 def test_slow_reply_times_out_and_the_connection_is_discarded(sim_router):
@@ -343,7 +342,7 @@ def test_garbage_bytes_are_a_protocol_error(sim_router):
             await client.close()
 
     with pytest.raises(RouterProtocolError, match="not valid RouterOS API"):
-        asyncio.run(attempt())
+        run_async(attempt())
 
 
 def test_random_failures_are_rejections(sim_router):

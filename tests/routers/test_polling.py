@@ -206,7 +206,7 @@ def test_each_fault_marks_the_router_and_writes_nothing_half(
 ):
     router = sim_router(org_a, active_sessions=5)
     poll_routers([router.pk])
-    interfaces_before = {(i.name, i.last_rx_bytes) for i in rows(RouterInterface, router)}
+    counters_before = fresh(router).interface_counters
     for name, value in knob.items():
         setattr(router.sim, name, value)
     router.sim.advance(60)
@@ -220,7 +220,7 @@ def test_each_fault_marks_the_router_and_writes_nothing_half(
     assert message in router.last_error
     assert router.poll_lease_token == ""  # the lease is released
     # No partial data: counters untouched, no traffic rows, sessions emptied with the count.
-    assert {(i.name, i.last_rx_bytes) for i in rows(RouterInterface, router)} == interfaces_before
+    assert router.interface_counters == counters_before
     assert rows(InterfaceTrafficSample, router) == []
     assert rows(ActiveSession, router) == []
     assert router.hotspot_sessions_count == 0
@@ -239,7 +239,8 @@ def test_one_bad_router_does_not_stop_or_delay_the_others(sim_router, org_a, org
         sim_router(org_b, drop_rate=1.0, active_sessions=30),
     ]
 
-    outcomes = {o.router_id: o for o in poll_routers([r.pk for r in healthy + broken])}
+    finished = poll_routers([r.pk for r in healthy + broken])
+    outcomes = {o.router_id: o for o in finished}
 
     assert len(outcomes) == 8
     for router in healthy:
@@ -248,8 +249,9 @@ def test_one_bad_router_does_not_stop_or_delay_the_others(sim_router, org_a, org
         assert len(rows(ActiveSession, router)) == 2
     for router in broken:
         assert not outcomes[router.pk].ok
-    # Each healthy router took its own time, not the black hole's timeout.
-    assert max(outcomes[r.pk].duration for r in healthy) < 0.5
+    # Results are stored as they arrive: no healthy router waited for the black hole.
+    order = [o.router_id for o in finished]
+    assert order.index(broken[0].pk) > max(order.index(r.pk) for r in healthy)
     with tenant(org_b):
         assert ActiveSession.objects.count() == 2  # org B's rows stored under org B
 
@@ -266,7 +268,7 @@ def test_a_poll_longer_than_the_time_limit_is_stopped(sim_router, org_a, setting
 
 def test_a_leased_router_is_skipped(sim_router, org_a):
     router = sim_router(org_a)
-    token, claimed = polling.claim_routers([router.pk])
+    _token, claimed = polling.claim_routers([router.pk])
     assert [r.pk for r in claimed] == [router.pk]
 
     assert poll_routers([router.pk], force=True) == []  # someone else is polling it
@@ -347,7 +349,7 @@ def test_chunks_spread_failing_routers_over_every_chunk():
     ids = list(range(1, 11))  # the first three failed last time
     chunks = chunked(ids, 4)
     assert len(chunks) == 3
-    assert sorted(sum(chunks, [])) == ids
+    assert sorted(i for chunk in chunks for i in chunk) == ids
     assert all(chunk[0] in (1, 2, 3) for chunk in chunks)
     assert chunked([], 4) == []
 

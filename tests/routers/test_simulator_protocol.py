@@ -14,7 +14,7 @@ from routers.simulator.protocol import (
     read_sentence,
 )
 from routers.simulator.query import compile_query
-from tests.routers.sim import SIM_PASSWORD, SIM_USERNAME, RawApi
+from tests.routers.sim import SIM_PASSWORD, SIM_USERNAME, RawApi, run_async
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_reader_decodes_long_words_and_utf8():
         reader.feed_eof()
         return await read_sentence(reader)
 
-    assert asyncio.run(read()) == ["/ip/hotspot/user/add", long_word]
+    assert run_async(read()) == ["/ip/hotspot/user/add", long_word]
 
 
 def test_queries_follow_the_routeros_stack_rules():

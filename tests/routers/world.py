@@ -28,7 +28,7 @@ def build(world):
         hotspot_sessions_count=1,
     )
     interface = RouterInterface.objects.create(
-        organization=org, router=router, name=f"ether-{marker}", type="ether", last_seen_at=now
+        organization=org, router=router, name=f"ether-{marker}", type="ether", changed_at=now
     )
     world.add(
         router,
