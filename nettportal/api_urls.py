@@ -2,9 +2,10 @@
 
 from importlib import import_module
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from integrations.views import api_docs, api_not_found
 from nettportal.dashboard import DOMAIN_APPS
 
 v1 = []
@@ -20,4 +21,6 @@ for _app in ["accounts", *DOMAIN_APPS]:
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", api_docs, name="api_docs"),
+    re_path(r"^.*$", api_not_found),  # unmatched /api/ paths answer in the API's error shape
 ]

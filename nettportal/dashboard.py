@@ -9,7 +9,10 @@ from importlib import import_module
 
 from django.conf import settings
 
-DOMAIN_APPS = ["routers", "customers", "vouchers", "billing", "portal", "support", "privacy"]
+DOMAIN_APPS = [
+    "routers", "customers", "vouchers", "billing", "portal", "support", "privacy",
+    "notifications", "integrations", "insights",
+]
 
 
 def collect_widgets(request) -> list[dict]:

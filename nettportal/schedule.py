@@ -16,6 +16,10 @@ SCHEDULE_APPS = [
     "portal",
     "support",
     "privacy",
+    "notifications",
+    "integrations",
+    "insights",
+    "backups",
 ]
 
 

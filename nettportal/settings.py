@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "django_htmx",
     "allauth",
@@ -97,6 +98,10 @@ INSTALLED_APPS = [
     "portal",
     "support",
     "privacy",
+    "notifications",
+    "integrations",
+    "insights",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +119,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserSessionActivityMiddleware",
     "accounts.middleware.TenantMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
+    "insights.middleware.RequestLogMiddleware",
 ]
 
 ROOT_URLCONF = "nettportal.urls"
@@ -296,8 +302,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.ApiTokenAuthentication",
         "accounts.api_auth.TenantSessionAuthentication",
     ],
+    "DEFAULT_PAGINATION_CLASS": "integrations.rest.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "integrations.rest.FilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.rest.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_TOKEN_RATE", "600/minute")},
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.api_permissions.HasOrgPermission",
@@ -312,6 +327,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API for NettPortal operators' integrations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "DEFAULT_GENERATOR_CLASS": "integrations.schema.TenantSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.schema.add_error_responses",
+    ],
 }
 
 # --- Product settings (one block per app; keep each app's variables in its block) ---------
@@ -339,6 +360,27 @@ CUSTOMERS_ROLLUP_RETENTION_DAYS = env_int("CUSTOMERS_ROLLUP_RETENTION_DAYS", 109
 # billing
 # portal
 # support
+SUPPORT_STAFF_EMAILS = env_list("SUPPORT_STAFF_EMAILS")  # empty: every active staff user
+SUPPORT_ATTACHMENT_MAX_BYTES = env_int("SUPPORT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+SUPPORT_ATTACHMENTS_PER_MESSAGE = 5
+# notifications
+ROUTER_OFFLINE_ALERT_MINUTES = env_int("ROUTER_OFFLINE_ALERT_MINUTES", 5)
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180)
+# integrations (API tokens, webhooks)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24)
+WEBHOOK_REPLAY_WINDOW = 300  # seconds a receiver should accept a signature's timestamp
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", not IS_PRODUCTION)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
+# insights (usage analytics, security log)
+ANALYTICS_RAW_RETENTION_DAYS = env_int("ANALYTICS_RAW_RETENTION_DAYS", 90)
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 90)
+SECURITY_ALERT_THRESHOLD = env_int("SECURITY_ALERT_THRESHOLD", 20)  # failures per window
+SECURITY_ALERT_WINDOW = env_int("SECURITY_ALERT_WINDOW", 300)  # seconds
+SECURITY_ALERT_EMAILS = env_list("SECURITY_ALERT_EMAILS")  # empty: every active staff user
+# backups
+BACKUP_DIR = Path(env("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30)
 # privacy
 
 # --- Security (production) ---------------------------------------------------------------

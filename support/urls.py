@@ -1,18 +1,17 @@
 from django.urls import path
 
-from nettportal.views import area_placeholder
+from support import views
 
 app_name = "support"
 
 urlpatterns = [
+    path("", views.ticket_index, name="index"),
+    path("new/", views.ticket_create, name="ticket_create"),
+    path("<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
+    path("<int:ticket_id>/status/", views.ticket_status, name="ticket_status"),
     path(
-        "",
-        area_placeholder(
-            "support",
-            "Support",
-            "support.view",
-            "Open a ticket with the NettPortal team and follow the conversation here. Support tickets are being built.",
-        ),
-        name="index",
+        "<int:ticket_id>/attachments/<int:ticketattachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
     ),
 ]

@@ -2,6 +2,8 @@
 
 import contextlib
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +20,10 @@ def pytest_configure(config):
     settings.CACHES["default"]["KEY_PREFIX"] = f"np-test-{os.getpid()}"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Private files (ticket attachments, exports) and backups never land in var/.
+    scratch = Path(tempfile.mkdtemp(prefix="nettportal-test-"))
+    settings.PRIVATE_STORAGE_ROOT = scratch / "private"
+    settings.BACKUP_DIR = scratch / "backups"
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
@@ -95,6 +101,25 @@ def on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):
+    """Transactional tests (live server, real concurrency, pg_dump) end with a
+    flush that also deletes rows data migrations created, such as the published
+    policy documents. Put them back at the start of each transactional test, so
+    it sees the database as `migrate` leaves it whichever test ran before."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
+    if transactional:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        import_module("privacy.migrations.0002_publish_first_documents").publish(apps, None)
 
 
 # Simulated RouterOS routers for every app's tests (see tests/routers/sim.py).

@@ -170,3 +170,40 @@ def test_admin_refuses_members(client):
     response = client.get("/admin/accounts/organization/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+API_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_no_api_route_leaks_another_tenant_with_a_token():
+    """Every /api/ route, called with tenant A's API token (every scope),
+    against tenant B's ids: never B's data, never a change to B's rows.
+    Routes come from the URLconf, so a new app's api_urls.py is covered."""
+    world_a = build_world("Alpha", MARKER_A)
+    world_b = build_world("Bravo", MARKER_B)
+    assert world_a.api_token, "tests/integrations/world.py must give the world an API token"
+
+    before = _snapshot(world_b)
+    api_routes = [route for route, _is_route in _routes() if route.startswith("api/")]
+    assert len(api_routes) >= 5, "the API walk found suspiciously few routes"
+    body = {**world_b.post_data, "name": "Hijacked", "email": "hijack@example.test"}
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world_a.api_token}")
+    leaks, requests, authenticated = [], 0, 0
+    for route in api_routes:
+        for url in _fill(route, world_b):
+            for method in API_METHODS:
+                kwargs = {"content_type": "application/json"} if method != "get" else {}
+                response = getattr(client, method)(url, body if method != "get" else None, **kwargs)
+                requests += 1
+                authenticated += response.status_code != 401
+                text = response.content.decode(errors="replace").lower()
+                if 200 <= response.status_code < 300 and MARKER_B.lower() in text:
+                    leaks.append(f"token {method.upper()} {url} showed B's data")
+                if response.status_code >= 500:
+                    leaks.append(f"token {method.upper()} {url} answered {response.status_code}")
+    after = _snapshot(world_b)
+    changed = [key for key in before if before[key] != after.get(key)]
+    assert not leaks, "\n".join(leaks)
+    assert not changed, f"A's token changed B's rows: {changed}"
+    assert authenticated == requests, "A's token was refused; the walk proved nothing"

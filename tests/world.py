@@ -27,6 +27,9 @@ class World:
     # Values must not contain the marker (ids of this world's objects are ideal:
     # A's requests then also try to point A's rows at B's objects).
     post_data: dict = field(default_factory=dict)
+    # A plaintext API token of this world's owner with every scope (set by
+    # tests/integrations/world.py), for the API-token isolation walk.
+    api_token: str = ""
 
     def add(self, *objects):
         self.objects.extend(objects)

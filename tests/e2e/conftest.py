@@ -31,20 +31,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(autouse=True)
-def _published_policies(django_db_setup, django_db_blocker):
-    """Browser tests are transactional: the database is emptied after each one, taking
-    with it the policy documents a data migration published (sign-up accepts them).
-    Publish them again before each test, as the migration did."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    publish = import_module("privacy.migrations.0002_publish_first_documents").publish
-    with django_db_blocker.unblock():
-        publish(apps, None)
-
-
 @pytest.fixture(scope="module")
 def browser():
     """One Chromium per test module. Not per session: Playwright's sync API keeps an

@@ -1,0 +1,34 @@
+from insights.analytics import record_event, route_of
+from insights.models import AnalyticsEvent, RequestLog
+from insights.security import security_event_record
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+SKIP_PREFIXES = ("/static/", "/healthz", "/insights/beacon/")
+
+
+class RequestLogMiddleware:
+    """Writes the security log for state-changing requests and refusals, and a
+    page-view event for consented HTML page loads of members."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(SKIP_PREFIXES):
+            return response
+        status = response.status_code
+        if status in (401, 403, 429):
+            security_event_record(kind=RequestLog.Kind.DENIED, request=request, status_code=status)
+        elif request.method in UNSAFE_METHODS or status >= 500:
+            security_event_record(kind=RequestLog.Kind.REQUEST, request=request, status_code=status)
+        elif (
+            request.method == "GET"
+            and status == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.headers.get("HX-Request")
+        ):
+            route = route_of(request)
+            if route is not None and not route.startswith("/admin/"):
+                record_event(request, kind=AnalyticsEvent.Kind.PAGE_VIEW, name=route)
+        return response
