@@ -71,6 +71,7 @@ class UsageOutcome:
     counter_resets: int = 0
     skipped_stale_snapshot: bool = False
     customers_seen: set = field(default_factory=set)
+    devices: dict = field(default_factory=dict)
 
 
 # --- resolving who a session belongs to ------------------------------------------------
@@ -262,7 +263,15 @@ def _upsert(table: str, key_column: str, organization_id: int, rows: dict) -> No
         placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
         params = []
         for key, day, (bytes_in, bytes_out, seconds, sessions) in chunk:
-            params += [organization_id, key, day, bytes_in, bytes_out, seconds, sessions]
+            params += [
+                organization_id,
+                key,
+                connection.ops.adapt_datefield_value(day),
+                bytes_in,
+                bytes_out,
+                seconds,
+                sessions,
+            ]
         # Table and column names come from our models, values are parameters.
         sql = (
             f"INSERT INTO {quoted} (organization_id, {key_column}, day, bytes_in, bytes_out, "  # noqa: S608
@@ -292,7 +301,37 @@ def _zone(organization_id: int):
         return UTC
 
 
-def _continues(stored: UsageSession, seen: ObservedSession, taken_at: datetime) -> bool:
+@dataclass(slots=True)
+class _Open:
+    """An open session as stored (plain values: the hot path of every poll)."""
+
+    pk: int
+    kind: str
+    router_session_id: str
+    username: str
+    mac_address: str
+    customer_id: int | None
+    uptime_seconds: int
+    counter_in: int
+    counter_out: int
+    last_seen_at: datetime
+
+
+_OPEN_FIELDS = (
+    "pk",
+    "kind",
+    "router_session_id",
+    "username",
+    "mac_address",
+    "customer_id",
+    "uptime_seconds",
+    "counter_in",
+    "counter_out",
+    "last_seen_at",
+)
+
+
+def _continues(stored: _Open, seen: ObservedSession, taken_at: datetime) -> bool:
     if stored.username != seen.username:
         return False
     if stored.mac_address and seen.mac_address and stored.mac_address != seen.mac_address:
@@ -311,6 +350,115 @@ def _delta(previous: int, current: int | None) -> tuple[int, bool]:
     return current - previous, False
 
 
+def _update_continuing(rows: list[tuple]) -> None:
+    """One UPDATE … FROM (VALUES …) per 500 sessions (PostgreSQL and SQLite ≥ 3.33).
+
+    ``bulk_update`` would build a CASE expression per field and row in Python,
+    which costs more than the whole poll; this sends the numbers and lets the
+    database add them."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(UsageSession._meta.db_table)
+    pg = connection.vendor == "postgresql"
+
+    def cast(expression: str, sql_type: str) -> str:
+        return f"CAST({expression} AS {sql_type})" if pg else expression
+
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        params = []
+        for pk, din, dout, cin, cout, uptime, seen_at, ip, mac in chunk:
+            params += [
+                pk,
+                din,
+                dout,
+                cin,
+                cout,
+                uptime,
+                ops.adapt_datetimefield_value(seen_at),
+                ip,
+                mac,
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        sql = (
+            f"WITH v (id, din, dout, cin, cout, up, seen, ip, mac) AS (VALUES {values}) "  # noqa: S608
+            f"UPDATE {table} SET "
+            f"bytes_in = {table}.bytes_in + {cast('v.din', 'bigint')}, "
+            f"bytes_out = {table}.bytes_out + {cast('v.dout', 'bigint')}, "
+            f"counter_in = {cast('v.cin', 'bigint')}, "
+            f"counter_out = {cast('v.cout', 'bigint')}, "
+            f"uptime_seconds = {cast('v.up', 'bigint')}, "
+            f"last_seen_at = {cast('v.seen', 'timestamptz')}, "
+            f"ip_address = COALESCE({cast('v.ip', 'inet')}, {table}.ip_address), "
+            f"mac_address = CASE WHEN {table}.mac_address = '' THEN {cast('v.mac', 'varchar')} "
+            f"ELSE {table}.mac_address END "
+            f"FROM v WHERE {table}.id = {cast('v.id', 'bigint')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+_INSERT_COLUMNS = (
+    "organization_id",
+    "router_id",
+    "customer_id",
+    "kind",
+    "username",
+    "mac_address",
+    "ip_address",
+    "router_session_id",
+    "started_at",
+    "last_seen_at",
+    "end_reason",
+    "uptime_seconds",
+    "bytes_in",
+    "bytes_out",
+    "counter_in",
+    "counter_out",
+)
+
+
+def _insert_new(organization_id: int, router_id: int, rows: list[tuple], taken_at) -> None:
+    """Multi-row INSERTs for sessions seen for the first time (a freshly added
+    router brings all of its sessions at once)."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(UsageSession._meta.db_table)
+    seen_at = ops.adapt_datetimefield_value(taken_at)
+    width = len(_INSERT_COLUMNS)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        params = []
+        for seen, customer_id, started_at in chunk:
+            params += [
+                organization_id,
+                router_id,
+                customer_id,
+                seen.kind,
+                seen.username[:100],
+                seen.mac_address,
+                seen.ip_address or None,
+                seen.session_id[:20],
+                ops.adapt_datetimefield_value(started_at),
+                seen_at,
+                "",
+                seen.uptime_seconds,
+                seen.bytes_in or 0,
+                seen.bytes_out or 0,
+                seen.bytes_in or 0,
+                seen.bytes_out or 0,
+            ]
+        row = "(" + ", ".join(["%s"] * width) + ")"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(chunk))}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 @transaction.atomic
 def usage_snapshot_record(
     *,
@@ -323,9 +471,12 @@ def usage_snapshot_record(
     sessions = [s for s in sessions if s.session_id and s.username]
     outcome = UsageOutcome()
     organization_id = router.organization_id
-    open_rows = list(
-        UsageSession.objects.select_for_update().filter(router=router, ended_at__isnull=True)
-    )
+    open_rows = [
+        _Open(*values)
+        for values in UsageSession.objects.select_for_update()
+        .filter(router=router, ended_at__isnull=True)
+        .values_list(*_OPEN_FIELDS)
+    ]
     if any(row.last_seen_at > taken_at for row in open_rows):
         outcome.skipped_stale_snapshot = True
         return outcome
@@ -336,7 +487,7 @@ def usage_snapshot_record(
         to_close[UsageSession.EndReason.ROUTER_REBOOT] = [row.pk for row in open_rows]
         open_rows = []
     open_by_key = {(row.kind, row.router_session_id): row for row in open_rows}
-    matched, fresh, updated = set(), [], []
+    matched, fresh, continuing, seen_customers = set(), [], [], set()
     for seen in sessions:
         stored = open_by_key.get((seen.kind, seen.session_id))
         if stored is not None and stored.pk not in matched and _continues(stored, seen, taken_at):
@@ -345,7 +496,6 @@ def usage_snapshot_record(
             delta_out, reset_out = _delta(stored.counter_out, seen.bytes_out)
             if reset_in or reset_out:
                 outcome.counter_resets += 1
-            seconds = max(0, seen.uptime_seconds - stored.uptime_seconds)
             rollups.add(
                 router_id=router.pk,
                 customer_id=stored.customer_id,
@@ -353,21 +503,26 @@ def usage_snapshot_record(
                 until=taken_at,
                 bytes_in=delta_in,
                 bytes_out=delta_out,
-                seconds=seconds,
+                seconds=max(0, seen.uptime_seconds - stored.uptime_seconds),
                 new=False,
             )
-            stored.bytes_in += delta_in
-            stored.bytes_out += delta_out
-            stored.counter_in = seen.bytes_in if seen.bytes_in is not None else stored.counter_in
-            stored.counter_out = (
-                seen.bytes_out if seen.bytes_out is not None else stored.counter_out
+            continuing.append(
+                (
+                    stored.pk,
+                    delta_in,
+                    delta_out,
+                    seen.bytes_in if seen.bytes_in is not None else stored.counter_in,
+                    seen.bytes_out if seen.bytes_out is not None else stored.counter_out,
+                    seen.uptime_seconds,
+                    taken_at,
+                    seen.ip_address or None,
+                    seen.mac_address,
+                )
             )
-            stored.uptime_seconds = seen.uptime_seconds
-            stored.last_seen_at = taken_at
-            stored.ip_address = seen.ip_address or stored.ip_address
-            if not stored.mac_address:
-                stored.mac_address = seen.mac_address
-            updated.append(stored)
+            if stored.customer_id:
+                seen_customers.add(stored.customer_id)
+                if seen.mac_address:
+                    outcome.devices[(stored.customer_id, seen.mac_address)] = seen.ip_address
             outcome.continued += 1
             continue
         if stored is not None and stored.pk not in matched:
@@ -384,50 +539,14 @@ def usage_snapshot_record(
                 ended_at=F("last_seen_at"), end_reason=reason
             )
             outcome.closed += len(ids)
+    _update_continuing(continuing)
 
-    owners = _resolve(fresh + [_as_observed(row) for row in updated if row.customer_id is None])
-    for row in updated:
-        if row.customer_id is None:
-            row.customer_id = owners.get((row.kind, row.username))
-    if updated:
-        UsageSession.objects.bulk_update(
-            updated,
-            [
-                "bytes_in",
-                "bytes_out",
-                "counter_in",
-                "counter_out",
-                "uptime_seconds",
-                "last_seen_at",
-                "ip_address",
-                "mac_address",
-                "customer",
-            ],
-            batch_size=500,
-        )
+    owners = _resolve(fresh) if fresh else {}
     new_rows = []
     for seen in fresh:
         customer_id = owners.get((seen.kind, seen.username))
         started_at = taken_at - timedelta(seconds=seen.uptime_seconds)
-        new_rows.append(
-            UsageSession(
-                organization_id=organization_id,
-                router=router,
-                customer_id=customer_id,
-                kind=seen.kind,
-                username=seen.username[:100],
-                mac_address=seen.mac_address,
-                ip_address=seen.ip_address or None,
-                router_session_id=seen.session_id[:20],
-                started_at=started_at,
-                last_seen_at=taken_at,
-                uptime_seconds=seen.uptime_seconds,
-                bytes_in=seen.bytes_in or 0,
-                bytes_out=seen.bytes_out or 0,
-                counter_in=seen.bytes_in or 0,
-                counter_out=seen.bytes_out or 0,
-            )
-        )
+        new_rows.append((seen, customer_id, started_at))
         rollups.add(
             router_id=router.pk,
             customer_id=customer_id,
@@ -438,16 +557,20 @@ def usage_snapshot_record(
             seconds=seen.uptime_seconds,
             new=True,
         )
-    UsageSession.objects.bulk_create(new_rows, batch_size=500)
+        if customer_id:
+            seen_customers.add(customer_id)
+            if seen.mac_address:
+                outcome.devices[(customer_id, seen.mac_address)] = seen.ip_address
+    _insert_new(organization_id, router.pk, new_rows, taken_at)
     outcome.opened = len(new_rows)
     rollups.write(organization_id)
 
-    seen_customers = {row.customer_id for row in updated + new_rows if row.customer_id}
     outcome.customers_seen = seen_customers
     if seen_customers:
         _touch_customers(seen_customers, taken_at)
-        _touch_devices(organization_id, updated + new_rows, taken_at)
-    logger.info(
+        _touch_devices(organization_id, outcome.devices, taken_at)
+    logger.log(
+        logging.INFO if (outcome.opened or outcome.closed or rebooted) else logging.DEBUG,
         "usage router=%s opened=%s continued=%s closed=%s resets=%s rebooted=%s",
         router.pk,
         outcome.opened,
@@ -459,15 +582,6 @@ def usage_snapshot_record(
     return outcome
 
 
-def _as_observed(row: UsageSession) -> ObservedSession:
-    return ObservedSession(
-        kind=row.kind,
-        session_id=row.router_session_id,
-        username=row.username,
-        mac_address=row.mac_address,
-    )
-
-
 def _touch_customers(customer_ids: set[int], taken_at: datetime) -> None:
     Customer.objects.filter(pk__in=customer_ids).filter(
         Q(last_seen_at__isnull=True)
@@ -475,27 +589,23 @@ def _touch_customers(customer_ids: set[int], taken_at: datetime) -> None:
     ).update(last_seen_at=taken_at)
 
 
-def _touch_devices(organization_id: int, rows: list[UsageSession], taken_at: datetime) -> None:
-    """Remember each customer's devices (MAC, last IP); refresh at most every 10 minutes."""
-    seen = {}
-    for row in rows:
-        if row.customer_id and row.mac_address:
-            seen[(row.customer_id, row.mac_address)] = row.ip_address
+def _touch_devices(organization_id: int, seen: dict, taken_at: datetime) -> None:
+    """Remember each customer's devices ({(customer id, MAC): IP}); an existing device's
+    last-seen time is refreshed at most every 10 minutes."""
     if not seen:
         return
-    existing = {
-        (device.customer_id, device.mac_address): device
-        for device in CustomerDevice.objects.filter(
-            customer_id__in={key[0] for key in seen}, mac_address__in={key[1] for key in seen}
-        )
-    }
     stale_before = taken_at - timedelta(seconds=DEVICE_TOUCH_SECONDS)
-    refresh = []
-    for key, ip in seen.items():
-        device = existing.get(key)
-        if device is not None and device.last_seen_at < stale_before:
-            device.last_seen_at, device.last_ip = taken_at, ip or device.last_ip
-            refresh.append(device)
+    existing = {
+        (customer_id, mac): (pk, last_seen)
+        for pk, customer_id, mac, last_seen in CustomerDevice.objects.filter(
+            customer_id__in={key[0] for key in seen}, mac_address__in={key[1] for key in seen}
+        ).values_list("pk", "customer_id", "mac_address", "last_seen_at")
+    }
+    refresh = [
+        CustomerDevice(pk=existing[key][0], last_seen_at=taken_at, last_ip=ip or None)
+        for key, ip in seen.items()
+        if key in existing and existing[key][1] < stale_before
+    ]
     if refresh:
         CustomerDevice.objects.bulk_update(refresh, ["last_seen_at", "last_ip"], batch_size=500)
     missing = [
@@ -503,7 +613,7 @@ def _touch_devices(organization_id: int, rows: list[UsageSession], taken_at: dat
             organization_id=organization_id,
             customer_id=customer_id,
             mac_address=mac,
-            last_ip=ip,
+            last_ip=ip or None,
             first_seen_at=taken_at,
             last_seen_at=taken_at,
         )
