@@ -4,7 +4,17 @@ the owning organisation's access log, like any other access to personal data."""
 
 from django.contrib import admin
 
-from customers.models import Customer, CustomerDevice, CustomerEvent, CustomerImport, Tag
+from customers.models import (
+    Customer,
+    CustomerDevice,
+    CustomerEvent,
+    CustomerImport,
+    PppoeAccount,
+    RouterUsageDaily,
+    Tag,
+    UsageDaily,
+    UsageSession,
+)
 from privacy.access_log import access_log_record
 from privacy.models import AccessLog
 
@@ -126,3 +136,93 @@ class CustomerImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PppoeAccount)
+class PppoeAccountAdmin(AccessLoggedAdmin):
+    """Staff see an account's state on the router; never its password."""
+
+    list_display = (
+        "username",
+        "customer",
+        "organization",
+        "router",
+        "profile",
+        "sync_state",
+        "synced_at",
+    )
+    list_filter = ("sync_state", "is_enabled")
+    search_fields = ("=username", "customer__name", "organization__name")
+    list_select_related = ("customer", "organization", "router")
+    raw_id_fields = ("customer", "router")
+    exclude = ("password",)
+    readonly_fields = (
+        "organization",
+        "sync_state",
+        "sync_error",
+        "version",
+        "synced_version",
+        "synced_at",
+        "router_secret_id",
+        "is_enabled",
+        "created_at",
+        "updated_at",
+    )
+    show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by polling: staff look, they do not edit."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UsageSession)
+class UsageSessionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "username",
+        "kind",
+        "customer",
+        "router",
+        "organization",
+        "started_at",
+        "ended_at",
+        "bytes_in",
+        "bytes_out",
+    )
+    list_filter = ("kind", "end_reason")
+    search_fields = ("=username", "=mac_address", "customer__name")
+    list_select_related = ("customer", "router", "organization")
+    raw_id_fields = ("customer", "router")
+    date_hierarchy = "started_at"
+
+
+@admin.register(UsageDaily)
+class UsageDailyAdmin(ReadOnlyAdmin):
+    list_display = (
+        "day",
+        "customer",
+        "organization",
+        "bytes_in",
+        "bytes_out",
+        "seconds",
+        "sessions",
+    )
+    search_fields = ("customer__name", "organization__name")
+    list_select_related = ("customer", "organization")
+    raw_id_fields = ("customer",)
+    date_hierarchy = "day"
+
+
+@admin.register(RouterUsageDaily)
+class RouterUsageDailyAdmin(ReadOnlyAdmin):
+    list_display = ("day", "router", "organization", "bytes_in", "bytes_out", "seconds", "sessions")
+    search_fields = ("router__name", "organization__name")
+    list_select_related = ("router", "organization")
+    date_hierarchy = "day"

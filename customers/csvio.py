@@ -71,12 +71,17 @@ class CsvFile:
         except csv.Error:
             self.dialect = csv.excel
         reader = csv.reader(io.StringIO(self.text), self.dialect)
+        header, self.header_line = None, 0
         try:
-            header = next(reader)
-        except StopIteration:
-            raise ValidationFailed(_("The file is empty."), field="file") from None
+            for cells in reader:
+                self.header_line += 1
+                if any(cell.strip() for cell in cells):
+                    header = cells
+                    break
         except csv.Error:
             raise ValidationFailed(_("This is not a readable CSV file."), field="file") from None
+        if header is None:
+            raise ValidationFailed(_("The file is empty."), field="file")
         self.raw_header = [cell.strip() for cell in header]
         self.mapping: list[str | None] = []
         seen = set()
@@ -104,7 +109,8 @@ class CsvFile:
         minus one; the report also shows the file line (row + 1).
         """
         reader = csv.reader(io.StringIO(self.text), self.dialect)
-        next(reader, None)
+        for _skipped in range(self.header_line):
+            next(reader, None)
         number = 0
         try:
             for cells in reader:
@@ -160,12 +166,12 @@ def csv_line_writer():
     writer = csv.writer(Echo())
 
     def write(row) -> str:
-        return writer.writerow([_safe_cell(cell) for cell in row])
+        return writer.writerow([safe_cell(cell) for cell in row])
 
     return write
 
 
-def _safe_cell(value):
+def safe_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         if value[:1] == "+" and value[1:].isdigit():
             return value  # an E.164 phone number, not a formula

@@ -6,12 +6,8 @@ from accounts.permissions import has_org_permission
 def widgets(request) -> list[dict]:
     if not has_org_permission(request, "customers.view"):
         return []
-    from customers.selectors import customer_counts
+    from customers.selectors import customer_counts, online_now
 
-    return [
-        {
-            "template": "customers/widgets/summary.html",
-            "context": customer_counts(organization=request.organization),
-            "order": 20,
-        }
-    ]
+    context = customer_counts(organization=request.organization)
+    context["online_now"] = online_now()
+    return [{"template": "customers/widgets/summary.html", "context": context, "order": 20}]

@@ -97,6 +97,10 @@ class CustomerFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, tags=(), profiles=(), routers=()):
+        if data is not None:
+            data = data.copy()  # show the defaults as selected when the URL leaves them out
+            data.setdefault("per_page", str(DEFAULT_PER_PAGE))
+            data.setdefault("sort", DEFAULT_SORT)
         super().__init__(data)
         self.fields["tag"].choices = [("", _("All tags")), *[(t.pk, t.name) for t in tags]]
         self.fields["profile"].choices = [("", _("All packages")), *[(p, p) for p in profiles]]
@@ -207,6 +211,53 @@ class DeviceForm(forms.Form):
         return validation.normalize_mac(self.cleaned_data["mac_address"])
 
 
+class PppoeAccountForm(forms.Form):
+    router = forms.TypedChoiceField(label=_("Router"), coerce=int)
+    username = forms.CharField(label=_("Username"), max_length=64)
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    profile = forms.CharField(
+        label=_("Package"),
+        max_length=64,
+        help_text=_("The PPP profile on the router (it carries the speed limit)."),
+        widget=forms.TextInput(attrs={"list": "package-choices"}),
+    )
+    rate_limit = forms.CharField(
+        label=_("Rate limit"),
+        required=False,
+        max_length=40,
+        help_text=_("Upload/download as RouterOS writes it, e.g. 2M/5M (for reference)."),
+    )
+    remote_address = forms.GenericIPAddressField(
+        label=_("Static IP address"), protocol="IPv4", required=False
+    )
+
+    def __init__(self, *args, routers=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["router"].choices = [(r.pk, r.name) for r in routers]
+        if editing:
+            self.fields["password"].required = False
+            self.fields["password"].help_text = _("Leave empty to keep the current password.")
+
+    def clean_username(self):
+        return validation.clean_username(self.cleaned_data["username"])
+
+    def clean_password(self):
+        value = self.cleaned_data["password"]
+        if not value and not self.fields["password"].required:
+            return ""
+        return validation.clean_password(value)
+
+    def clean_profile(self):
+        return validation.clean_profile(self.cleaned_data["profile"])
+
+    def clean_rate_limit(self):
+        return validation.clean_rate_limit(self.cleaned_data["rate_limit"])
+
+
 __all__ = [
     "DEFAULT_SORT",
     "BulkActionForm",
@@ -215,4 +266,5 @@ __all__ = [
     "DeviceForm",
     "ImportConfirmForm",
     "ImportUploadForm",
+    "PppoeAccountForm",
 ]

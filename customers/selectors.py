@@ -60,10 +60,8 @@ class CustomerFilters:
 
 
 def _pppoe_model():
-    try:
-        from customers.models import PppoeAccount
-    except ImportError:
-        return None
+    from customers.models import PppoeAccount
+
     return PppoeAccount
 
 
@@ -80,17 +78,22 @@ def customer_search_q(term: str, *, region: str | None) -> Q:
     if not term:
         return Q()
     PppoeAccount = _pppoe_model()
+    mac_condition = Q()
     if validation.looks_like_mac(term):
         mac = validation.normalize_mac(term)
-        return Q(pk__in=CustomerDevice.objects.filter(mac_address=mac).values("customer_id"))
+        mac_condition = Q(
+            pk__in=CustomerDevice.objects.filter(mac_address=mac).values("customer_id")
+        )
+        if not term.isdigit():  # twelve digits could also be a phone number
+            return mac_condition
     digits = re.sub(r"\D", "", term)
     if _PHONE_CHARS.match(term) and len(digits) >= 3:
         try:
-            return Q(phone=normalize_phone(term, region))
+            return Q(phone=normalize_phone(term, region)) | mac_condition
         except ValidationError:
             pass
         needle = digits.lstrip("0") or digits
-        condition = Q(phone__contains=needle)
+        condition = Q(phone__contains=needle) | mac_condition
         if PppoeAccount is not None:
             condition |= Q(pk__in=_username_matches(PppoeAccount, term))
         return condition
@@ -150,7 +153,7 @@ def customer_page(
     after: str | None = None,
     before: str | None = None,
     last: bool = False,
-    with_count: bool = True,
+    with_count: bool = False,
 ) -> KeysetPage:
     """One page of the customer list with tags and services prefetched."""
     keys = SORTS.get(filters.sort) or SORTS[DEFAULT_SORT]
@@ -172,12 +175,60 @@ def customer_page(
         page_queryset, keys, per_page=per_page, after=after, before=before, last=last
     )
     if with_count:
-        page.extra["count"] = queryset.count()
+        page.extra["count"] = customer_count(organization=organization, filters=filters)
     return page
 
 
+# --- counts (cached: counting 100,000 rows costs more than the page itself) --------------
+
+COUNT_TTL = 300
+
+
+def _version_key(organization_id: int) -> str:
+    return f"customers:version:{organization_id}"
+
+
+def customers_changed(organization_id: int) -> None:
+    """Forget cached counts of the organisation (call after commit of any change that
+    adds, removes or re-files customers)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_version_key(organization_id))
+    except ValueError:
+        cache.set(_version_key(organization_id), 1, None)
+
+
+def _cached(organization_id: int, name: str, compute):
+    import hashlib
+
+    from django.core.cache import cache
+
+    version = cache.get(_version_key(organization_id), 0)
+    digest = hashlib.sha256(name.encode()).hexdigest()[:24]
+    key = f"customers:count:{organization_id}:{version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, COUNT_TTL)
+    return value
+
+
+def customer_count(*, organization, filters: CustomerFilters) -> int:
+    """How many customers match ``filters`` (cached until the next change)."""
+    return _cached(
+        organization.pk,
+        repr(filters.without_sort()),
+        lambda: customer_queryset(organization=organization, filters=filters).count(),
+    )
+
+
 def customer_counts(*, organization) -> dict:
-    """Totals for the dashboard widget and the list header (one query)."""
+    """Totals for the dashboard widget (one query, cached until the next change)."""
+    return _cached(organization.pk, "dashboard", lambda: _counts())
+
+
+def _counts() -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     return Customer.objects.aggregate(
         total=Count("pk"),
@@ -192,14 +243,19 @@ def tag_list() -> list[Tag]:
     return list(Tag.objects.order_by("name"))
 
 
-def profile_names() -> list[str]:
-    """PPPoE profile (package) names in use, for the filter and the import check."""
+def profile_names(*, organization=None) -> list[str]:
+    """PPPoE profile (package) names in use, for the filter and the import check
+    (cached per organisation until the next change when ``organization`` is given)."""
     PppoeAccount = _pppoe_model()
-    if PppoeAccount is None:
-        return []
-    return list(
-        PppoeAccount.objects.order_by("profile").values_list("profile", flat=True).distinct()
-    )
+
+    def compute():
+        return list(
+            PppoeAccount.objects.order_by("profile").values_list("profile", flat=True).distinct()
+        )
+
+    if organization is None:
+        return compute()
+    return _cached(organization.pk, "profiles", compute)
 
 
 # --- detail page ---------------------------------------------------------------------
@@ -246,7 +302,87 @@ def sum_or_zero(queryset, *fields) -> dict:
 
 def customer_detail_sections(*, customer: Customer, organization) -> dict:
     """Everything the detail page shows besides the profile: a fixed number of queries."""
+    from customers.models import PppoeAccount
+
+    usage = customer_usage(customer=customer, organization=organization)
     return {
         "devices": customer_devices(customer=customer),
         "events": customer_events(customer=customer),
+        "pppoe_accounts": list(
+            PppoeAccount.objects.filter(customer=customer)
+            .select_related("router")
+            .order_by("username")
+        ),
+        "sessions": customer_sessions(customer=customer),
+        **usage,
     }
+
+
+def _local_today(organization):
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def customer_usage(*, customer: Customer, organization, days: int = 30) -> dict:
+    """The last ``days`` local days of usage (zero-filled), totals, and the chart."""
+    from customers.charts import usage_bars
+    from customers.models import UsageDaily
+
+    today = _local_today(organization)
+    first = today - timedelta(days=days - 1)
+    rows = {
+        row["day"]: row
+        for row in UsageDaily.objects.filter(customer=customer, day__gte=first).values(
+            "day", "bytes_in", "bytes_out", "seconds", "sessions"
+        )
+    }
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = rows.get(day) or {}
+        series.append(
+            {
+                "day": day,
+                "bytes_in": row.get("bytes_in", 0),
+                "bytes_out": row.get("bytes_out", 0),
+                "seconds": row.get("seconds", 0),
+                "sessions": row.get("sessions", 0),
+            }
+        )
+    totals = {
+        name: sum(item[name] for item in series)
+        for name in ("bytes_in", "bytes_out", "seconds", "sessions")
+    }
+    return {"usage_days": series, "usage_totals": totals, "usage_chart": usage_bars(series)}
+
+
+SESSION_KEYS = [SortKey.datetime("started_at", True), SortKey.integer("id", True)]
+
+
+def customer_sessions(*, customer: Customer, per_page: int = 20, after: str | None = None):
+    """The customer's sessions, newest first, a keyset page at a time."""
+    from customers.models import UsageSession
+
+    return keyset_page(
+        UsageSession.objects.filter(customer=customer).select_related("router"),
+        SESSION_KEYS,
+        per_page=per_page,
+        after=after,
+    )
+
+
+def online_now(*, within_seconds: int | None = None) -> int:
+    """Sessions seen by the last poll or two (open and recently confirmed)."""
+    from django.conf import settings
+
+    from customers.models import UsageSession
+
+    window = within_seconds or 3 * getattr(settings, "ROUTER_POLL_INTERVAL", 60)
+    return UsageSession.objects.filter(
+        ended_at__isnull=True, last_seen_at__gte=timezone.now() - timedelta(seconds=window)
+    ).count()

@@ -75,6 +75,13 @@ def _phone_conflict() -> ValidationFailed:
     return ValidationFailed(_("Another customer already has this phone number."), field="phone")
 
 
+def forget_counts(organization_id: int) -> None:
+    """After commit, drop the organisation's cached list counts (see selectors)."""
+    from customers.selectors import customers_changed
+
+    transaction.on_commit(lambda: customers_changed(organization_id))
+
+
 def event_record(*, customer: Customer, kind: str, message: str, actor=None) -> CustomerEvent:
     return CustomerEvent.objects.create(
         organization_id=customer.organization_id,
@@ -131,6 +138,7 @@ def customer_create(
         message=_("Customer created"),
         actor=actor,
     )
+    forget_counts(organization.pk)
     return customer
 
 
@@ -176,6 +184,8 @@ def customer_update(*, customer: Customer, actor=None, **fields) -> list[str]:
             raise _phone_conflict() from None
     if "tags" in fields and customer_tags_set(customer=customer, actor=actor, names=fields["tags"]):
         changed.append("tags")
+    if changed:
+        forget_counts(customer.organization_id)
     visible = [name for name in changed if name not in ("marketing_consent_at", "tags")]
     if visible:
         labels = ", ".join(str(Customer._meta.get_field(name).verbose_name) for name in visible)
@@ -243,6 +253,7 @@ def customers_bulk_set_status(
             for pk in changed
         ]
     )
+    forget_counts(organization_id)
     pppoe_ids = [pk for pk, customer_type in rows if customer_type == Customer.Type.PPPOE]
     if pppoe_ids:
         from customers.services.pppoe import pppoe_accounts_follow_customers
@@ -289,6 +300,7 @@ def customer_tags_set(*, customer: Customer, actor=None, names: Iterable[str]) -
     if current == target:
         return False
     customer.tags.set(tags)
+    forget_counts(customer.organization_id)
     event_record(
         customer=customer,
         kind=CustomerEvent.Kind.TAGGED,
@@ -346,11 +358,13 @@ def customers_bulk_tag(
             for pk in affected
         ]
     )
+    forget_counts(organization.pk)
     return len(affected)
 
 
 @transaction.atomic
 def tag_delete(*, tag: Tag) -> None:
+    forget_counts(tag.organization_id)
     tag.delete()
 
 
@@ -394,6 +408,7 @@ def customer_get_or_create_by_phone(
             customer.save()
     except IntegrityError:
         return Customer.objects.get(phone=e164), False
+    forget_counts(organization.pk)
     event_record(
         customer=customer, kind=CustomerEvent.Kind.CREATED, message=_("Created from a purchase")
     )
@@ -415,6 +430,7 @@ def customer_device_add(
         device.label = label.strip()[:80]
         device.save(update_fields=["label"])
     if created:
+        forget_counts(customer.organization_id)
         event_record(
             customer=customer,
             kind=CustomerEvent.Kind.SERVICE,
@@ -428,6 +444,7 @@ def customer_device_add(
 def customer_device_remove(*, device: CustomerDevice, actor=None) -> None:
     customer = device.customer
     device.delete()
+    forget_counts(customer.organization_id)
     event_record(
         customer=customer,
         kind=CustomerEvent.Kind.SERVICE,

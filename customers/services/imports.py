@@ -515,6 +515,9 @@ def _save(organization, actor, rows: list[CleanRow]) -> int:
             for customer in customers
         ]
     )
+    from customers.services.customers import forget_counts
+
+    forget_counts(organization.pk)
     pppoe_rows = [
         (customer, row.pppoe) for customer, row in zip(customers, rows, strict=True) if row.pppoe
     ]
@@ -549,7 +552,9 @@ def customer_import_report_lines(customer_import: CustomerImport):
             outcome = "skipped" if imported else "error"
         else:
             outcome = "imported" if imported else "valid"
-        yield write([number, number + 1, outcome, " | ".join(row_errors or []), *cells])
+        yield write(
+            [number, number + csv_file.header_line, outcome, " | ".join(row_errors or []), *cells]
+        )
 
 
 def customer_import_errors_page(customer_import: CustomerImport, *, limit: int = 200) -> list[dict]:

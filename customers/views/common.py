@@ -49,3 +49,26 @@ def form_error(form, error: ApplicationError):
         form.add_error(error.field, error.message)
     else:
         form.add_error(None, error.message)
+
+
+def tenant_stream(organization, iterable):
+    """Yield from ``iterable`` with ``organization`` active for each step.
+
+    A streaming response is consumed after the view (and the tenant
+    middleware) returned, so the tenant is no longer active; queries made
+    while producing the next chunk need it back. Activating per step, not
+    around the whole loop, keeps it correct when a server resumes the
+    iterator from another context (ASGI runs each step in a worker thread).
+    """
+    from accounts.tenancy import tenant
+
+    iterator = None
+    while True:
+        with tenant(organization):
+            if iterator is None:
+                iterator = iter(iterable)
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk

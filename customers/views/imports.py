@@ -14,7 +14,7 @@ from customers import selectors
 from customers.forms import ImportUploadForm
 from customers.models import CustomerImport
 from customers.services import imports as services
-from customers.views.common import form_error, log_access
+from customers.views.common import form_error, log_access, tenant_stream
 from nettportal.errors import ApplicationError
 from privacy.models import AccessLog
 
@@ -165,7 +165,7 @@ def import_report(request, customerimport_id):
         return redirect("customers:import_detail", customerimport_id=customer_import.pk)
     log_access(request, AccessLog.Action.EXPORT, target=customer_import, detail={"report": True})
     response = StreamingHttpResponse(
-        services.customer_import_report_lines(customer_import),
+        tenant_stream(request.organization, services.customer_import_report_lines(customer_import)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

@@ -1,6 +1,18 @@
-import factory
+from datetime import timedelta
 
-from customers.models import Customer, CustomerDevice, CustomerEvent, Tag
+import factory
+from django.utils import timezone
+
+from customers.models import (
+    Customer,
+    CustomerDevice,
+    CustomerEvent,
+    PppoeAccount,
+    RouterUsageDaily,
+    Tag,
+    UsageDaily,
+    UsageSession,
+)
 from tests.accounts.factories import OrganizationFactory
 
 
@@ -50,3 +62,59 @@ class CustomerEventFactory(factory.django.DjangoModelFactory):
     organization = factory.SelfAttribute("customer.organization")
     kind = CustomerEvent.Kind.CREATED
     message = "Customer created"
+
+
+class PppoeAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PppoeAccount
+
+    customer = factory.SubFactory(CustomerFactory, customer_type=Customer.Type.PPPOE)
+    organization = factory.SelfAttribute("customer.organization")
+    router = None
+    username = factory.Sequence(lambda n: f"pppoe-user{n}")
+    password = "Secret-pass-1"
+    profile = "default"
+
+
+class UsageSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageSession
+
+    customer = factory.SubFactory(CustomerFactory)
+    organization = factory.SelfAttribute("customer.organization")
+    router = None
+    kind = UsageSession.Kind.HOTSPOT
+    username = factory.Sequence(lambda n: f"NET-{n:04d}")
+    mac_address = "02:00:00:00:00:09"
+    router_session_id = factory.Sequence(lambda n: f"*{n + 1:X}")
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    last_seen_at = factory.LazyFunction(timezone.now)
+    ended_at = factory.LazyFunction(timezone.now)
+    end_reason = UsageSession.EndReason.VANISHED
+    uptime_seconds = 3600
+    bytes_in = 1_000_000
+    bytes_out = 9_000_000
+
+
+class UsageDailyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageDaily
+
+    customer = factory.SubFactory(CustomerFactory)
+    organization = factory.SelfAttribute("customer.organization")
+    day = factory.LazyFunction(lambda: timezone.now().date())
+    bytes_in = 1_000_000
+    bytes_out = 9_000_000
+    seconds = 3600
+    sessions = 1
+
+
+class RouterUsageDailyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RouterUsageDaily
+
+    day = factory.LazyFunction(lambda: timezone.now().date())
+    bytes_in = 1_000_000
+    bytes_out = 9_000_000
+    seconds = 3600
+    sessions = 1

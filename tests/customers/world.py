@@ -6,8 +6,13 @@ from tests.customers.factories import (
     CustomerDeviceFactory,
     CustomerEventFactory,
     CustomerFactory,
+    PppoeAccountFactory,
+    RouterUsageDailyFactory,
     TagFactory,
+    UsageDailyFactory,
+    UsageSessionFactory,
 )
+from tests.routers.factories import RouterFactory
 
 
 def build(world):
@@ -38,6 +43,25 @@ def build(world):
     )
     world.add(CustomerDeviceFactory(customer=customer, organization=org, label=marker))
     world.add(CustomerEventFactory(customer=customer, organization=org, message=marker))
+    router = world.add(RouterFactory(organization=org, name=f"PPPoE router {marker}"))
+    world.add(
+        PppoeAccountFactory(
+            customer=pppoe_customer,
+            organization=org,
+            router=router,
+            username=f"user-{marker.lower()}",
+            password=f"pw-{marker}",
+            sync_error=marker,
+        ),
+        UsageSessionFactory(
+            customer=customer,
+            organization=org,
+            router=router,
+            username=f"NET-{marker}",
+        ),
+        UsageDailyFactory(customer=customer, organization=org),
+        RouterUsageDailyFactory(organization=org, router=router),
+    )
     job = job_create(organization=org, kind="customer_import", title=marker, total=1)
     world.add(
         CustomerImport.objects.create(
@@ -61,5 +85,8 @@ def build(world):
             "mac_address": "AA:BB:CC:00:11:22",
             "phone": "+233244999999",
             "customer_type": "hotspot",
+            "router": router.pk,
+            "username": "hijacked-user",
+            "profile": "default",
         }
     )
