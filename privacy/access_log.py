@@ -5,6 +5,9 @@ that shows, exports, changes or deletes personal data. Entries carry ids and
 types, never the personal values themselves.
 """
 
+import contextlib
+
+from accounts.tenancy import current_organization_or_none, is_unscoped, tenant
 from privacy.models import AccessLog
 
 
@@ -36,14 +39,22 @@ def access_log_record(
         target_id = target_id or target.pk
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
-    return AccessLog.objects.create(
-        organization=organization,
-        actor=actor,
-        actor_label=(actor.email if actor is not None else via)[:120],
-        action=action,
-        via=via,
-        target_type=target_type,
-        target_id=str(target_id or ""),
-        detail=detail or {},
-        ip_address=_client_ip(request),
+    # Jobs and services called outside a request may have no tenant active;
+    # the entry names its organisation, so write it in that scope.
+    scope = (
+        tenant(organization)
+        if current_organization_or_none() is None and not is_unscoped()
+        else contextlib.nullcontext()
     )
+    with scope:
+        return AccessLog.objects.create(
+            organization=organization,
+            actor=actor,
+            actor_label=(actor.email if actor is not None else via)[:120],
+            action=action,
+            via=via,
+            target_type=target_type,
+            target_id=str(target_id or ""),
+            detail=detail or {},
+            ip_address=_client_ip(request),
+        )

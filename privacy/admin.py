@@ -46,8 +46,34 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # --- policies ------------------------------------------------------------------------------
 
 
+class PolicyDocumentForm(forms.ModelForm):
+    class Meta:
+        model = PolicyDocument
+        fields = (
+            "kind",
+            "version",
+            "last_updated",
+            "effective_on",
+            "is_significant",
+            "summary",
+            "body",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        last_updated, effective_on = cleaned.get("last_updated"), cleaned.get("effective_on")
+        if last_updated and effective_on and effective_on < last_updated:
+            self.add_error(
+                "effective_on", _("A version cannot take effect before its “last updated” date.")
+            )
+        if cleaned.get("is_significant") and not (cleaned.get("summary") or "").strip():
+            self.add_error("summary", _("Describe what changed; owners receive it by email."))
+        return cleaned
+
+
 @admin.register(PolicyDocument)
 class PolicyDocumentAdmin(admin.ModelAdmin):
+    form = PolicyDocumentForm
     list_display = (
         "kind",
         "version",

@@ -186,6 +186,7 @@ def _delete(data_class, pks, result) -> set:
     doomed = [pk for pk in pks if pk not in keep]
     if not doomed:
         return keep
+    _remove_files_after_commit(model, doomed)
     try:
         with transaction.atomic():
             deleted = (
@@ -205,6 +206,30 @@ def _delete(data_class, pks, result) -> set:
                 keep.add(pk)
     result.deleted[data_class.label] += deleted
     return keep
+
+
+def _remove_files_after_commit(model, pks) -> None:
+    """Uploaded files of rows being deleted go too, once the deletion commits
+    (a rolled-back chunk keeps its files)."""
+    file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+    if not file_fields:
+        return
+    names = model._base_manager.filter(pk__in=pks).values_list(*[f.attname for f in file_fields])
+    doomed = [
+        (field.storage, name)
+        for row in names
+        for field, name in zip(file_fields, row, strict=True)
+        if name
+    ]
+
+    def remove():
+        for storage, name in doomed:
+            try:
+                storage.delete(name)
+            except OSError:  # already gone, or a storage hiccup: never fail the erasure
+                logger.warning("erasure: could not remove a file of %s", model._meta.label)
+
+    transaction.on_commit(remove)
 
 
 def erase_queryset(

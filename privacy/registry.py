@@ -60,10 +60,17 @@ RETENTION_FIELD_GUESSES = (
     "at",
     "recorded_at",
     "sampled_at",
+    "taken_at",
+    "occurred_at",
+    "seen_at",
     "timestamp",
+    "sent_at",
+    "received_at",
     "started_at",
     "ended_at",
     "last_seen_at",
+    "day",
+    "date",
     "updated_at",
 )
 
@@ -185,7 +192,12 @@ class DataClass:
         for guess in RETENTION_FIELD_GUESSES:
             if guess in names:
                 return guess
-        return None
+        from django.db import models
+
+        stamps = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
+        ]
+        return stamps[0] if len(stamps) == 1 else None
 
     @property
     def owner(self) -> str:

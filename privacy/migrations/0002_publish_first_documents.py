@@ -17,17 +17,20 @@ FIRST = [
 
 def publish(apps, schema_editor):
     PolicyDocument = apps.get_model("privacy", "PolicyDocument")
+    # Also called with the current models by tests that flush the database;
+    # later migrations added effective_on, which the first versions share
+    # with their "last updated" date.
+    has_effective_on = any(f.name == "effective_on" for f in PolicyDocument._meta.fields)
     for kind, filename in FIRST:
-        PolicyDocument.objects.get_or_create(
-            kind=kind,
-            version="2025-11-30",
-            defaults={
-                "last_updated": datetime.date(2025, 11, 30),
-                "body": (DOCUMENTS / filename).read_text(encoding="utf-8"),
-                "is_significant": False,
-                "published_at": timezone.now(),
-            },
-        )
+        defaults = {
+            "last_updated": datetime.date(2025, 11, 30),
+            "body": (DOCUMENTS / filename).read_text(encoding="utf-8"),
+            "is_significant": False,
+            "published_at": timezone.now(),
+        }
+        if has_effective_on:
+            defaults["effective_on"] = datetime.date(2025, 11, 30)
+        PolicyDocument.objects.get_or_create(kind=kind, version="2025-11-30", defaults=defaults)
 
 
 def unpublish(apps, schema_editor):

@@ -197,7 +197,7 @@ def deletion_reminders_send(*, now=None) -> int:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             deletion = (
-                AccountDeletion.objects.select_for_update()
+                AccountDeletion.objects.select_for_update(of=("self",))
                 .select_related("organization")
                 .get(pk=deletion_id)
             )
@@ -244,7 +244,7 @@ def deletions_due(*, now=None) -> list[int]:
 def _claim(deletion_id: int, now) -> AccountDeletion | None:
     with transaction.atomic():
         deletion = (
-            AccountDeletion.objects.select_for_update()
+            AccountDeletion.objects.select_for_update(of=("self",))
             .select_related("organization")
             .filter(pk=deletion_id)
             .first()

@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.tenancy import all_tenants
@@ -67,7 +67,9 @@ def retention_sweep(*, now=None, budget_seconds: float | None = None) -> dict:
             continue
         cutoff = now - timedelta(days=rule.days)
         model = data_class.model
-        queryset = model._base_manager.filter(**{f"{field}__lt": cutoff})
+        column = model._meta.get_field(field)
+        bound = cutoff if isinstance(column, models.DateTimeField) else cutoff.date()
+        queryset = model._base_manager.filter(**{f"{field}__lt": bound})
         if not queryset.exists():
             continue
         record = RetentionPurge.objects.create(

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from privacy.models import PolicyDocument
-from privacy.selectors import policy_current
+from privacy.selectors import policy_current, policy_upcoming, policy_versions
 
 
 def _paragraphs(body: str) -> list[dict]:
@@ -26,7 +26,13 @@ def _paragraphs(body: str) -> list[dict]:
 def policy_document(kind):
     @cache_control(max_age=300, public=True)
     def view(request):
-        document = policy_current(kind)
+        """The version in force, or an older one with ``?version=`` (what
+        someone accepted back then stays readable)."""
+        requested = request.GET.get("version")
+        if requested:
+            document = policy_versions(kind).filter(version=requested).first()
+        else:
+            document = policy_current(kind)
         if document is None:
             raise Http404
         body = (
@@ -37,7 +43,13 @@ def policy_document(kind):
         return render(
             request,
             "privacy/policy_document.html",
-            {"document": document, "blocks": _paragraphs(body)},
+            {
+                "document": document,
+                "blocks": _paragraphs(body),
+                "versions": policy_versions(kind),
+                "upcoming": policy_upcoming(kind),
+                "is_current": document == policy_current(kind),
+            },
         )
 
     view.__name__ = f"policy_{kind}"

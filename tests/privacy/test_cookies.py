@@ -1,4 +1,5 @@
 import pytest
+from django.apps import apps as django_apps
 from django.test import RequestFactory
 
 from privacy.consent import COOKIE_NAME, analytics_allowed, cookie_choice
@@ -81,3 +82,33 @@ def test_an_invalid_choice_changes_nothing(client_a, owner_a):
     response = client_a.post("/privacy-center/cookies/", {"choice": "everything"})
     assert COOKIE_NAME not in response.cookies
     assert not ConsentEvent.objects.filter(user=owner_a).exists()
+
+
+@pytest.mark.skipif(
+    not django_apps.is_installed("insights"), reason="the insights app records analytics"
+)
+def test_nothing_analytic_is_recorded_before_consent(client_a, org_a):
+    from accounts.tenancy import tenant
+    from insights.analytics import track_feature
+    from insights.models import AnalyticsEvent
+
+    # before any choice, and after choosing essential only: nothing is recorded
+    page = client_a.get("/dashboard/")
+    with tenant(org_a):  # as during the request
+        assert track_feature(page.wsgi_request, "privacy.probe") is None
+    assert "data-beacon-url" not in page.content.decode()
+    client_a.post("/privacy-center/cookies/", {"choice": "essential"})
+    page = client_a.get("/dashboard/")
+    with tenant(org_a):
+        assert track_feature(page.wsgi_request, "privacy.probe") is None
+    with tenant(org_a):
+        assert not AnalyticsEvent.objects.exists()
+
+    # after opting in, the same call records
+    client_a.post("/privacy-center/cookies/", {"choice": "analytics"})
+    page = client_a.get("/dashboard/")
+    assert "data-beacon-url" in page.content.decode()
+    with tenant(org_a):
+        assert track_feature(page.wsgi_request, "privacy.probe") is not None
+    with tenant(org_a):
+        assert AnalyticsEvent.objects.filter(name="privacy.probe").count() == 1

@@ -48,6 +48,21 @@ def _all_rows_text(exclude_labels=()):
     return "\n".join(chunks).lower()
 
 
+def _stored_files(world):
+    """(storage, name) of every uploaded file of the organisation's rows."""
+    from django.db import models
+
+    files = []
+    with all_tenants():
+        for data_class in installed_data_classes():
+            fields = [
+                f for f in data_class.model._meta.concrete_fields if isinstance(f, models.FileField)
+            ]
+            for obj in organization_rows(data_class, world.organization):
+                files += [(f.storage, f.value_from_object(obj).name) for f in fields]
+    return [(storage, name) for storage, name in files if name]
+
+
 def _snapshot(world):
     rows = {}
     with all_tenants():
@@ -202,6 +217,7 @@ def test_deletion_leaves_only_pseudonymised_legal_rows(worlds, on_commit, settin
     policies_accept_current(user=owner, ip_address="10.1.1.1")
     users_a = [user.pk for user in world_a.users.values()] + [shared.pk]
     before_b = _snapshot(world_b)
+    files_a, files_b = _stored_files(world_a), _stored_files(world_b)
     deletion = _schedule(world_a)
     _make_due(deletion)
     mail.outbox.clear()
@@ -240,6 +256,10 @@ def test_deletion_leaves_only_pseudonymised_legal_rows(worlds, on_commit, settin
     text = _all_rows_text()
     assert world_a.marker.lower() not in text
     assert _snapshot(world_b) == before_b
+    # uploaded files (ticket attachments...) went with their rows; B's stay
+    assert files_a and files_b  # the worlds upload some (support attachments)
+    assert all(not storage.exists(name) for storage, name in files_a)
+    assert all(storage.exists(name) for storage, name in files_b)
     # the final email went to the owner captured when the job started
     final = [m for m in mail.outbox if m.subject.endswith("Your organisation was deleted")]
     assert final and owner.email in final[0].to

@@ -230,3 +230,26 @@ def test_expired_files_without_rows_are_cleaned_up(settings, db):
     os.utime(orphan, (old, old))
     assert export_services.exports_expire()["orphans"] == 1
     assert not orphan.exists()
+
+
+def test_values_keep_their_types_and_timestamps_are_iso_utc(worlds, on_commit):
+    import datetime
+
+    world_a, _world_b = worlds
+    export = _export(world_a.organization, world_a.users[Role.OWNER], on_commit)
+    archive = _zip(export)
+    rows = json.loads(archive.read("data/access_log/privacy.AccessLog.json"))
+    with tenant(world_a.organization):
+        stored = {entry.pk: entry for entry in AccessLog.objects.all()}
+    for row in rows:
+        entry = stored[row["id"]]
+        at = datetime.datetime.fromisoformat(row["at"])
+        assert at == entry.at and at.utcoffset() == datetime.timedelta(0)
+        assert row["detail"] == entry.detail  # nested JSON stays JSON
+        assert row["organization_id"] == world_a.organization.pk
+    members = json.loads(archive.read("data/members/accounts.User.json"))
+    assert all(isinstance(member["is_active"], bool) for member in members)
+    table = list(
+        csv.DictReader(io.StringIO(archive.read("data/members/accounts.User.csv").decode()))
+    )
+    assert {row["is_active"] for row in table} == {"true"}

@@ -144,3 +144,22 @@ def test_drafts_validate_dates_and_versions(staff):
             kind="terms", version="2026-07", last_updated=today, effective_on=today, body="T"
         )
     assert PolicyDocument.objects.filter(kind="terms", version="2026-07").count() == 1
+
+
+def test_earlier_versions_stay_readable(staff):
+    today = timezone.localdate()
+    policy_services.policy_publish(
+        document=PolicyDocumentFactory(
+            version="2026-08-01",
+            last_updated=today,
+            effective_on=today,
+            body="Privacy Policy\n\nThe newest text.",
+            summary="Retention periods are listed.",
+        ),
+        actor=staff,
+    )
+    page = Client().get("/privacy").content.decode()
+    assert "The newest text." in page and "2025-11-30" in page  # listed under Versions
+    old = Client().get("/privacy?version=2025-11-30").content.decode()
+    assert "This is an earlier version." in old and "The newest text." not in old
+    assert Client().get("/privacy?version=no-such").status_code == 404

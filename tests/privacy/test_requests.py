@@ -158,3 +158,15 @@ def test_staff_record_a_phone_request_with_the_day_it_arrived(org_a, client_a):
     assert request.source == PrivacyRequest.Source.DASHBOARD
     assert request.received_at.date() == arrived
     assert request.days_left in (19, 20)
+
+
+def test_the_dashboard_shows_waiting_requests_to_those_who_handle_them(
+    org_a, client_a, make_member, client
+):
+    assert 'id="privacy-widget"' not in client_a.get("/dashboard/").content.decode()
+    with tenant(org_a):
+        PrivacyRequestFactory(organization=org_a, due_at=timezone.now() - timedelta(days=1))
+    page = client_a.get("/dashboard/").content.decode()
+    assert 'id="privacy-widget"' in page and "1 overdue" in page
+    client.force_login(make_member(org_a, Role.TECHNICIAN))
+    assert 'id="privacy-widget"' not in client.get("/dashboard/").content.decode()
