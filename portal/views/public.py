@@ -106,7 +106,25 @@ def landing(request, config):
     except ValueError:  # more fields than any router sends
         params = {}
     handoff = parse_handoff(params, hotspot_dns_name=config.hotspot_dns_name)
-    return _landing(config, handoff, notice=notices.notice_html(handoff.error))
+    return _landing(
+        config,
+        handoff,
+        notice=notices.notice_html(handoff.error),
+        code=_scanned_code(config, params.get("code", ""), handoff.link_orig),
+    )
+
+
+def _scanned_code(config, code: str, link_orig: str) -> str:
+    """A code from a printed voucher's QR link (``?code=``), to fill the voucher box.
+
+    The phone may open the link directly, or the router may catch it first and
+    send it here as ``link-orig``.
+    """
+    if not code and link_orig:
+        parts = urlsplit(link_orig)
+        if parts.path == config.base_path:
+            code = dict(parse_qsl(parts.query, max_num_fields=10)).get("code", "")
+    return code[:40]
 
 
 @csrf_exempt  # no cookies on the landing page; same_origin() checks the Origin instead

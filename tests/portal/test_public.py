@@ -218,3 +218,15 @@ def test_a_flood_of_query_parameters_is_ignored_not_an_error(client, page):
     response = client.get(f"/p/kofi-cafe/?{query}")
     assert response.status_code == 200
     assert 'name="h"' not in response.content.decode()
+
+
+def test_code_from_a_printed_vouchers_qr_link_fills_the_voucher_box(client, page):
+    direct = client.get("/p/kofi-cafe/", {"code": "NET-7K4M-Q9RT"}).content.decode()
+    assert 'value="NET-7K4M-Q9RT"' in direct
+    caught = client.get(
+        "/p/kofi-cafe/",
+        {**HANDOFF, "link-orig": "http://wifi.example/p/kofi-cafe/?code=NET-7K4M-Q9RT"},
+    ).content.decode()
+    assert 'value="NET-7K4M-Q9RT"' in caught
+    hostile = client.get("/p/kofi-cafe/", {"code": '"><script>x</script>'}).content.decode()
+    assert "<script>" not in hostile
