@@ -95,7 +95,7 @@ def test_no_public_route_of_a_page_shows_another_organisations_data(client, two_
 
 
 def test_the_tenant_is_active_only_during_the_request(client, two_pages, org_a, monkeypatch):
-    from portal.views import public
+    from portal.views.public import landing as public
 
     seen = []
     original = public.connect.voucher_login
