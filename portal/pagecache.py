@@ -66,6 +66,9 @@ class PageConfig:
     packages: list[PackageOption] = field(default_factory=list)
     payment_methods: tuple[str, ...] = ()
     router_ids: tuple[int, ...] = ()
+    # Only in this process's memory (never the shared cache): the router rows hold
+    # decrypted API credentials. Edits reach here within PORTAL_CONFIG_MAX_AGE.
+    routers: dict = field(default_factory=dict, repr=False)
     router_identities: dict[str, int] = field(default_factory=dict)
     landing_parts: list[str] = field(default_factory=list)
     stamp: str = ""
@@ -163,6 +166,7 @@ def build_page_config(page, *, preview: bool = False) -> PageConfig:
             packages=packages,
             payment_methods=integrations.payment_methods(page),
             router_ids=tuple(router.pk for router in routers),
+            routers={router.pk: router for router in routers},
             router_identities=_identities(routers),
             stamp=f"{page.pk}:{page.version}:{page.updated_at.timestamp()}",
             built_at=time.monotonic(),

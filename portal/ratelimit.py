@@ -72,16 +72,25 @@ class GuessLimiter:
 
     def lockout(self, identities: dict[str, str]) -> Lockout | None:
         """The longest running lockout among ``identities`` ({scope: value}), if any."""
-        keys = {
-            self._key("lock", rule.scope, value): rule.scope
-            for rule, value in self._present(identities)
-        }
-        if not keys:
-            return None
-        found = cache.get_many(list(keys))
+        return self.check(identities)[0]
+
+    def check(self, identities: dict[str, str]) -> tuple[Lockout | None, set[str]]:
+        """(longest running lockout, scopes with failures counted) in one cache round trip."""
+        locks, counts = {}, {}
+        for rule, value in self._present(identities):
+            locks[self._key("lock", rule.scope, value)] = rule.scope
+            counts[self._key("count", rule.scope, value)] = rule.scope
+        if not locks:
+            return None, set()
+        found = cache.get_many([*locks, *counts])
         now = time.time()
-        running = [Lockout(keys[key], until) for key, until in found.items() if until > now]
-        return max(running, key=lambda lock: lock.until) if running else None
+        running = [
+            Lockout(locks[key], until)
+            for key, until in found.items()
+            if key in locks and until > now
+        ]
+        counted = {counts[key] for key, count in found.items() if key in counts and count}
+        return (max(running, key=lambda lock: lock.until) if running else None), counted
 
     def fail(self, identities: dict[str, str]) -> Lockout | None:
         """Count one failure for each identity; returns the lockout it caused, if any."""

@@ -257,3 +257,17 @@ def test_a_page_left_open_for_hours_asks_to_try_again(
     assert response.status_code == 400
     assert "This page was open for too long" in response.content.decode()
     assert voucher_status(org_a, in_tenant, voucher) == Voucher.Status.UNUSED
+
+
+def test_getting_in_forgives_the_devices_earlier_typos(client, hotspot, make_voucher, settings):
+    settings.PORTAL_GUESSES_PER_DEVICE = 5
+    make_voucher()
+    token = handoff_token(client)
+    for n in range(4):
+        client.post("/p/kofi-cafe/login/", {"h": token, "code": f"NET-TYPO-{n:04d}"})
+    assert (
+        client.post("/p/kofi-cafe/login/", {"h": token, "code": "NET-7K4M-Q9RT"}).status_code == 303
+    )
+    for n in range(4):
+        response = client.post("/p/kofi-cafe/login/", {"h": token, "code": f"NET-LATE-{n:04d}"})
+        assert response.status_code == 400

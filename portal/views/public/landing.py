@@ -74,7 +74,7 @@ def voucher_login(request, config):
         return _landing(config, handoff, notice=notices.notice_html("expired_form"), status=400)
     identities = {"mac": handoff.mac, "ip": client_ip(request)}
     limiter = voucher_limiter()
-    lockout = limiter.lockout(identities)
+    lockout, counted = limiter.check(identities)
     if lockout is not None:
         return _locked(config, handoff, lockout)
     code = connect.normalize_code(raw_code)
@@ -98,7 +98,8 @@ def voucher_login(request, config):
             code=raw_code,
             status=status,
         )
-    limiter.reset({"mac": handoff.mac})
+    if "mac" in counted:  # earlier typos of this device are forgiven once it gets in
+        limiter.reset({"mac": handoff.mac})
     if outcome.status == "handoff":
         return HttpResponseRedirect(outcome.redirect_url, status=303)
     return HttpResponseRedirect(connected_url(config, outcome, handoff), status=303)
