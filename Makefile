@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test setup install lint format bench lock clean e2e
+.PHONY: run test setup install lint format bench lock clean e2e messages
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ bench: setup
 	@for script in bench/*.py; do \
 		echo "== $$script"; $(PY) $$script || exit 1; \
 	done
+
+# Re-extract, translate and compile the landing page's French catalogue (portal/locale).
+# The compiled .mo is committed, so set-up needs no gettext; this target does (msgfmt).
+messages: install
+	cd portal && DJANGO_SETTINGS_MODULE=nettportal.settings PYTHONPATH=.. ../$(VENV)/bin/django-admin makemessages -l fr --no-obsolete --no-location
+	$(PY) portal/locale/translate_fr.py
+	cd portal && DJANGO_SETTINGS_MODULE=nettportal.settings PYTHONPATH=.. ../$(VENV)/bin/django-admin compilemessages -l fr
 
 # Re-pin every dependency from pyproject.toml into requirements.lock.
 lock:

@@ -350,6 +350,12 @@ ROUTER_HISTORY_RETENTION_DAYS = env_int("ROUTER_HISTORY_RETENTION_DAYS", 14)
 ROUTER_EVENT_RETENTION_DAYS = env_int("ROUTER_EVENT_RETENTION_DAYS", 90)
 ROUTER_TLS_CA_FILE = env("ROUTER_TLS_CA_FILE", "")  # CA bundle for verified API-SSL
 # customers
+CUSTOMERS_IMPORT_MAX_BYTES = env_int("CUSTOMERS_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+CUSTOMERS_IMPORT_MAX_ROWS = env_int("CUSTOMERS_IMPORT_MAX_ROWS", 100_000)
+CUSTOMERS_IMPORT_INLINE_ROWS = env_int("CUSTOMERS_IMPORT_INLINE_ROWS", 500)
+CUSTOMERS_IMPORT_KEEP_DAYS = env_int("CUSTOMERS_IMPORT_KEEP_DAYS", 7)
+CUSTOMERS_SESSION_RETENTION_DAYS = env_int("CUSTOMERS_SESSION_RETENTION_DAYS", 395)
+CUSTOMERS_ROLLUP_RETENTION_DAYS = env_int("CUSTOMERS_ROLLUP_RETENTION_DAYS", 1095)
 # vouchers
 # Where the QR code on a printed card leads ({site}, {org} = organisation slug, {code});
 # organisations and batches can override it. The portal serves /p/<slug>/.
@@ -357,7 +363,38 @@ VOUCHER_QR_URL_TEMPLATE = env("VOUCHER_QR_URL_TEMPLATE", "{site}/p/{org}/?code={
 # Folder with DejaVuSans*.ttf for the cards (₵, ₦…); empty: the usual system folders.
 VOUCHER_PDF_FONT_DIR = env("VOUCHER_PDF_FONT_DIR", "")
 # billing
+# Where Daraja and Paystack are reached. Empty BILLING_MPESA_BASE_URL means Safaricom's
+# sandbox or live host, by each account's environment; both are set to the local fakes by
+# `make run` and the tests.
+BILLING_MPESA_BASE_URL = env("BILLING_MPESA_BASE_URL", "").rstrip("/")
+BILLING_PAYSTACK_BASE_URL = env("BILLING_PAYSTACK_BASE_URL", "https://api.paystack.co").rstrip("/")
+# Public base URL processors call back to (defaults to SITE_URL).
+BILLING_CALLBACK_BASE_URL = env("BILLING_CALLBACK_BASE_URL", SITE_URL).rstrip("/")
+BILLING_PROCESSOR_TIMEOUT = env_int("BILLING_PROCESSOR_TIMEOUT", 15)
+BILLING_RECONCILE_AFTER_SECONDS = env_int("BILLING_RECONCILE_AFTER_SECONDS", 120)
+BILLING_WEBHOOK_MAX_BYTES = env_int("BILLING_WEBHOOK_MAX_BYTES", 64 * 1024)
 # portal
+# Failed voucher guesses before a lockout, per device (MAC) and per client IP, in a window.
+PORTAL_GUESSES_PER_DEVICE = env_int("PORTAL_GUESSES_PER_DEVICE", 5)
+PORTAL_GUESSES_PER_IP = env_int("PORTAL_GUESSES_PER_IP", 30)
+PORTAL_GUESS_WINDOW = env_int("PORTAL_GUESS_WINDOW", 900)
+PORTAL_LOCKOUT_SECONDS = env_int("PORTAL_LOCKOUT_SECONDS", 900)
+# Landing-page configs are cached per process: stamp re-checked / rebuilt after (seconds).
+PORTAL_CONFIG_RECHECK_SECONDS = env_int("PORTAL_CONFIG_RECHECK_SECONDS", 5)
+PORTAL_CONFIG_MAX_AGE = env_int("PORTAL_CONFIG_MAX_AGE", 60)
+# Payments a device (MAC) / a client IP may start per hour from landing pages.
+PORTAL_PURCHASES_PER_DEVICE = env_int("PORTAL_PURCHASES_PER_DEVICE", 10)
+PORTAL_PURCHASES_PER_IP = env_int("PORTAL_PURCHASES_PER_IP", 60)
+# A bought voucher waits this long for an offline router before its code is delivered anyway.
+PORTAL_ROUTER_GRACE_SECONDS = env_int("PORTAL_ROUTER_GRACE_SECONDS", 120)
+# The landing pages skip the dashboard's middleware (sessions, users, CSRF cookie…): see
+# portal/middleware.py.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "portal.middleware.PublicPortalMiddleware",
+)
+# Text messages (vouchers bought on the landing page, one-time codes): see nettportal/sms.py.
+SMS_BACKEND = env("SMS_BACKEND", "nettportal.sms.ConsoleBackend")
 # support
 SUPPORT_STAFF_EMAILS = env_list("SUPPORT_STAFF_EMAILS")  # empty: every active staff user
 SUPPORT_ATTACHMENT_MAX_BYTES = env_int("SUPPORT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)

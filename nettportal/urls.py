@@ -10,6 +10,8 @@ admin.site.site_title = "NettPortal staff"
 admin.site.index_title = "Platform administration"
 
 urlpatterns = [
+    # First: the captive portal is the busiest public URL and resolves without walking the rest.
+    path("p/", include("portal.public_urls")),
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("dashboard/", views.dashboard, name="dashboard"),

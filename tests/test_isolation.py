@@ -35,6 +35,14 @@ PUBLIC_OR_CAPABILITY_ROUTES = {
     "account/": "allauth: arguments are one-time keys mailed to the user, not tenant ids",
     "invitations/accept/": "signed invitation token is the capability; tested in test_members",
     "static/": "static files",
+    "p/": (
+        "public landing pages: the slug names the page and activates its organisation "
+        "(portal.views.public.public_page); cross-tenant tests in tests/portal/test_public_isolation.py"
+    ),
+    "payments/hooks/": "processor callbacks: the account's callback key (+ secret token) in the "
+    "URL picks the tenant; tested in tests/billing/test_hooks.py",
+    "payments/public/": "payer's payment page: the unguessable public id is the capability; "
+    "tested in tests/billing/test_public.py",
 }
 ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -144,7 +152,12 @@ def test_no_route_leaks_another_tenant():
                     client.force_login(user)
                     response = getattr(client, method)(url, post_data if method == "post" else None)
                     requests += 1
-                    body = response.content.decode(errors="replace")
+                    raw = (
+                        b"".join(response.streaming_content)
+                        if response.streaming
+                        else response.content
+                    )
+                    body = raw.decode(errors="replace")
                     if 200 <= response.status_code < 300 and MARKER_B.lower() in body.lower():
                         leaks.append(f"{role} {method.upper()} {url} showed B's data")
                     if method == "post":

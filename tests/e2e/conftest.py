@@ -31,8 +31,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an
+    asyncio loop running in the main thread while it is open, and tests that run
+    their own loop later (asyncio.run in the router client tests) would fail."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("NETTPORTAL_REQUIRE_E2E"):
             pytest.fail(f"Chromium not found at {CHROMIUM} (browser tests are required here)")

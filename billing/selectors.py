@@ -1,0 +1,143 @@
+"""Reads for billing (lists, lookups, the customer page)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.tenancy import all_tenants
+from billing.models import (
+    BillingSettings,
+    CreditEntry,
+    Invoice,
+    Payment,
+    PlatformInvoice,
+    ProcessorAccount,
+    Subscription,
+)
+
+
+def billing_settings_get(*, organization) -> BillingSettings:
+    """The organisation's settings, or the defaults (unsaved) if never changed."""
+    found = (
+        BillingSettings.objects.filter(organization=organization)
+        .select_related("platform_plan")
+        .first()
+    )
+    return found or BillingSettings(organization=organization)
+
+
+def processor_account_for_callback(*, kind: str, callback_key: str) -> ProcessorAccount | None:
+    """The account a callback URL names. Platform-wide on purpose: the URL *is* how the
+    tenant is found (never the body); the caller activates that tenant."""
+    if not callback_key or len(callback_key) > 32:
+        return None
+    with all_tenants():
+        return (
+            ProcessorAccount.objects.filter(kind=kind, callback_key=callback_key)
+            .select_related("organization")
+            .first()
+        )
+
+
+def payment_for_public_id(public_id: str) -> Payment | None:
+    """A payment by its unguessable public id (payer's status page and receipt link)."""
+    if not public_id or len(public_id) > 32:
+        return None
+    with all_tenants():
+        return (
+            Payment.objects.filter(public_id=public_id)
+            .select_related("organization", "customer")
+            .first()
+        )
+
+
+def payment_list(*, status: str = "", processor: str = "", search: str = ""):
+    payments = Payment.objects.select_related("customer").order_by("-created_at", "-id")
+    if status in Payment.Status.values:
+        payments = payments.filter(status=status)
+    if processor in Payment.Processor.values:
+        payments = payments.filter(processor=processor)
+    search = (search or "").strip()
+    if search:
+        payments = payments.filter(
+            Q(reference__iexact=search)
+            | Q(processor_receipt__iexact=search)
+            | Q(receipt_number__iexact=search)
+            | Q(purpose_label__icontains=search)
+            | Q(customer__name__icontains=search)
+        )
+    return payments
+
+
+def payment_status_counts() -> dict:
+    from django.db.models import Count
+
+    rows = Payment.objects.values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def customer_payments(*, customer, limit: int = 10) -> list[Payment]:
+    return list(Payment.objects.filter(customer=customer).order_by("-created_at", "-id")[:limit])
+
+
+def customer_invoices(*, customer, limit: int = 10) -> list[Invoice]:
+    return list(Invoice.objects.filter(customer=customer).order_by("-issued_on", "-id")[:limit])
+
+
+def customer_credit(*, customer) -> dict:
+    from django.db.models import Sum
+
+    rows = (
+        CreditEntry.objects.filter(customer=customer)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows if row["total"]}
+
+
+def invoice_list(*, status: str = "", search: str = ""):
+    invoices = Invoice.objects.select_related("customer").order_by("-issued_on", "-id")
+    if status in Invoice.Status.values:
+        invoices = invoices.filter(status=status)
+    if search:
+        invoices = invoices.filter(
+            Q(number__icontains=search.strip()) | Q(customer__name__icontains=search.strip())
+        )
+    return invoices
+
+
+def subscription_list():
+    return Subscription.objects.select_related("customer").order_by("-created_at", "-id")
+
+
+def platform_invoice_list():
+    return PlatformInvoice.objects.order_by("-period_start", "currency")
+
+
+def payment_summary(*, organization) -> dict:
+    """Revenue today and this month (organisation's currency and time zone) + review count."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
+    now = timezone.now().astimezone(zone)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    paid = Payment.objects.filter(
+        status=Payment.Status.PAID, currency=organization.currency, paid_at__gte=month
+    )
+    totals = paid.aggregate(month=Sum("amount"), n=Count("id"))
+    today_total = paid.filter(paid_at__gte=today).aggregate(total=Sum("amount"))["total"]
+    return {
+        "currency": organization.currency,
+        "today": today_total or 0,
+        "month": totals["month"] or 0,
+        "month_count": totals["n"],
+        "needs_review": Payment.objects.filter(status=Payment.Status.NEEDS_REVIEW).count(),
+        "has_processor": ProcessorAccount.objects.filter(is_enabled=True).exists(),
+        "since": dt.date(month.year, month.month, 1),
+    }

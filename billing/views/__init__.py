@@ -1,0 +1,1 @@
+"""Billing views: thin — parse input, call one service or selector, render."""

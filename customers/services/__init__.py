@@ -1,0 +1,1 @@
+"""Writes (``<entity>_<verb>``, keyword-only, one transaction each), one module per area."""

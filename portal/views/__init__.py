@@ -1,0 +1,1 @@
+"""Dashboard views (the builder) and public views (the landing pages)."""

@@ -1,0 +1,128 @@
+"""Real concurrency on PostgreSQL: the same callbacks, webhooks and status queries
+racing each other deliver each payment's value exactly once."""
+
+import json
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from accounts.tenancy import tenant
+from billing import fulfilment
+from billing.models import Fulfilment, Payment
+from billing.services.online import (
+    mpesa_callback_url,
+    mpesa_payment_start,
+    payment_confirm,
+)
+from customers.models import CustomerEvent
+from tests.billing import handlers
+from tests.billing.conftest import path_of
+from tests.customers.factories import CustomerFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (real row locks)"),
+]
+
+
+@pytest.fixture
+def registered():
+    fulfilment.register("test-delivery", handlers.record_delivery, label="Test delivery")
+    yield
+    fulfilment.unregister("test-delivery")
+
+
+def _race(jobs):
+    """Run every job at the same moment, each in its own thread and DB connection."""
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            results[index] = job()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_copies_of_a_callback_at_once_deliver_once(
+    kenya_org, mpesa_account, daraja, registered
+):
+    with tenant(kenya_org):
+        customer = CustomerFactory(organization=kenya_org)
+        payments = [
+            mpesa_payment_start(
+                organization=kenya_org,
+                phone="0712345678",
+                amount="20",
+                description="Race",
+                purpose="test-delivery",
+                customer=customer,
+            )
+            for _ in range(3)
+        ]
+    url = path_of(mpesa_callback_url(mpesa_account))
+    bodies = [json.dumps(daraja.callback_body(p.processor_reference)).encode() for p in payments]
+
+    def post(body):
+        return lambda: Client().post(url, data=body, content_type="application/json").status_code
+
+    # 5 copies of each payment's callback, all at once, interleaved (out of order)
+    jobs = [post(bodies[i % 3]) for i in range(15)]
+    assert _race(jobs) == [200] * 15
+
+    with tenant(kenya_org):
+        assert set(Payment.objects.values_list("status", flat=True)) == {"paid"}
+        assert CustomerEvent.objects.filter(message__startswith="Delivered").count() == 3
+        assert list(Fulfilment.objects.values_list("status", "attempts")) == [("done", 1)] * 3
+        numbers = sorted(Payment.objects.values_list("receipt_number", flat=True))
+    assert numbers == ["R-000001", "R-000002", "R-000003"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_callbacks_and_status_queries_racing_deliver_once(
+    kenya_org, mpesa_account, daraja, registered
+):
+    with tenant(kenya_org):
+        customer = CustomerFactory(organization=kenya_org)
+        payment = mpesa_payment_start(
+            organization=kenya_org,
+            phone="0712345678",
+            amount="20",
+            description="Race",
+            purpose="test-delivery",
+            customer=customer,
+        )
+    url = path_of(mpesa_callback_url(mpesa_account))
+    body = json.dumps(daraja.callback_body(payment.processor_reference)).encode()
+
+    def callback():
+        return Client().post(url, data=body, content_type="application/json").status_code
+
+    def query():
+        with tenant(kenya_org):
+            return payment_confirm(payment_id=payment.pk)
+
+    results = _race([callback, query, callback, query, callback, query, callback, query])
+    assert results[0::2] == [200] * 4
+    assert set(results[1::2]) <= {"paid", "settled"}
+    with tenant(kenya_org):
+        assert CustomerEvent.objects.filter(message__startswith="Delivered").count() == 1
+        paid = Payment.objects.get(pk=payment.pk)
+    assert paid.status == "paid"
+    # whoever won, the M-Pesa receipt from the callback is kept
+    assert paid.processor_receipt == daraja.transactions[payment.processor_reference].receipt
