@@ -125,7 +125,7 @@ def start_simulator(env, count, args, black_holes, ports_file: Path) -> subproce
     return process
 
 
-def start_worker(env, workers: int) -> subprocess.Popen:
+def start_worker(env, workers: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -148,8 +148,8 @@ def start_worker(env, workers: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -222,7 +222,9 @@ def run_cycle(router_ids: list[int], *, timeout: float) -> float:
             or pending.filter(last_polled_at__isnull=True).exists()
         ):
             if time.monotonic() - started > timeout:
-                raise SystemExit(f"cycle did not finish within {timeout:.0f} s")
+                raise SystemExit(
+                    f"cycle did not finish within {timeout:.0f} s (see the worker log)"
+                )
             time.sleep(0.05)
     return time.monotonic() - started
 
@@ -370,7 +372,7 @@ def main() -> None:
         point_routers_at(listing, router_ids)
         print(f"  simulator up in {time.monotonic() - started:.1f} s")
 
-        worker = start_worker(env, args.workers)
+        worker = start_worker(env, args.workers, tmp / "worker.log")
         time.sleep(3)
         timeout = max(120, args.routers * 0.5)
         cpu = Cpu(worker.pid, simulator.pid)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 
 from accounts.tenancy import all_tenants, tenant
@@ -106,6 +107,10 @@ def store_results(
 def _store_batch(results, routers, token) -> list[PollOutcome]:
     ids = [result.router_id for result in results]
     with all_tenants():
+        if connection.vendor == "sqlite":
+            # SQLite: take the write lock before reading, or two workers that both
+            # read first deadlock and one fails at once instead of waiting its turn.
+            Router.objects.filter(pk__in=ids).update(poll_lease_token=F("poll_lease_token"))
         # Lock the routers we still hold: nobody can take them over until we commit.
         held = set(
             Router.objects.select_for_update()
