@@ -128,7 +128,8 @@ def payment_mark_paid(
     """Paid, once. False when it was already paid (or refunded): nothing else happens.
 
     A receipt already used by another payment of this organisation is a
-    :class:`Conflict` (a real M-Pesa receipt replayed onto a second payment).
+    :class:`Conflict` (a real M-Pesa receipt replayed onto a second payment); the
+    surrounding transaction must then end (it is rolled back), never continue.
     """
     now = timezone.now()
     receipt = (receipt or "")[:100]
@@ -137,20 +138,20 @@ def payment_mark_paid(
         fields["processor_receipt"] = receipt
     if processor_reference:
         fields["processor_reference"] = processor_reference[:100]
+    # No savepoint (two round trips on the hottest path): a clash aborts the caller's
+    # transaction, which ends with the Conflict raised here.
     try:
-        with transaction.atomic():
-            changed = Payment.objects.filter(
-                pk=payment.pk, status__in=ALLOWED_FROM[Status.PAID]
-            ).update(**fields)
+        changed = Payment.objects.filter(
+            pk=payment.pk, status__in=ALLOWED_FROM[Status.PAID]
+        ).update(**fields)
     except IntegrityError:
         raise Conflict(_("This processor receipt was already used for another payment.")) from None
     if not changed:
         if receipt:  # paid earlier on a status query, which carries no receipt: fill it in
             try:
-                with transaction.atomic():
-                    Payment.objects.filter(
-                        pk=payment.pk, status=Status.PAID, processor_receipt=""
-                    ).update(processor_receipt=receipt, updated_at=now)
+                Payment.objects.filter(
+                    pk=payment.pk, status=Status.PAID, processor_receipt=""
+                ).update(processor_receipt=receipt, updated_at=now)
             except IntegrityError:
                 raise Conflict(
                     _("This processor receipt was already used for another payment.")
