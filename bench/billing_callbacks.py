@@ -64,8 +64,8 @@ def main() -> int:
     parser.add_argument("--payments", type=int, default=1000)
     parser.add_argument("--copies", type=int, default=2, help="times each callback is sent")
     parser.add_argument("--senders", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)))
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--tasks",
         choices=["worker", "inline"],
@@ -159,6 +159,17 @@ def main() -> int:
         wait_until_up(f"{base}/healthz")
         # warm every worker's connections and code paths
         _send([work[0]] * (args.workers * args.threads), args.senders)
+        # The machine's own ceiling: the same senders posting to an unknown callback
+        # address (a 404 after one indexed query) on the same server.
+        probe_url = f"{base}/payments/hooks/mpesa/unknown-key/x/"
+        from billing.fakes.server import Delivery
+
+        probe = [Delivery(probe_url, b"{}", {"Content-Type": "application/json"})] * 400
+        _probe_statuses, _probe_latencies, probe_elapsed = _send(probe, args.senders)
+        print(
+            f"ceiling: {len(probe) / probe_elapsed:.0f} trivial requests/s (1 query, 404) on "
+            f"this server and machine right now; load average {os.getloadavg()[0]:.2f}"
+        )
         started = time.perf_counter()
         statuses, latencies, elapsed = _send(work, args.senders)
         rate = len(work) / elapsed
