@@ -85,11 +85,16 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
     print(
         f"database: {connection.vendor}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)"
     )
     if connection.vendor != "postgresql":
-        print("note: the target is for PostgreSQL (set DATABASE_URL); SQLite serialises writes")
+        print(
+            "note: the target is for PostgreSQL (set DATABASE_URL). SQLite takes one writer "
+            "at a time, so this run uses one worker process with one thread."
+        )
+        args.workers = args.threads = 1
 
     from billing.fakes.daraja import FakeDaraja
 
@@ -198,11 +203,11 @@ def main() -> int:
                 f"callback → {len(payments) / (drained - started):.0f} payments fully delivered/s"
             )
         doubles = _verify(organization, payments)
+        settled = _all_settled(organization, payments)
         print(f"double fulfilments: {doubles}")
-        print(
-            f"target ≥ 200 callbacks/s and 0 double fulfilments: {'MET' if rate >= 200 and not doubles else 'NOT MET'}"
-        )
-        return 0 if not doubles else 1
+        met = rate >= 200 and not doubles and settled
+        print(f"target ≥ 200 callbacks/s and 0 double fulfilments: {'MET' if met else 'NOT MET'}")
+        return 0 if not doubles and settled else 1
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -339,9 +344,22 @@ def _verify(organization, payment_ids) -> int:
         f"{sum(1 for a in attempts if a == 1)} fulfilments with exactly one run"
     )
     if paid != len(payment_ids) or len(credits) != len(payment_ids):
-        print("ERROR: some payments were not settled")
-        return max(doubles, 1)
+        print(
+            f"NOT SETTLED YET: {len(payment_ids) - paid} unpaid, "
+            f"{len(payment_ids) - len(credits)} undelivered (reconciliation and the "
+            "fulfilment retry sweep would finish them; the run does not count as a pass)"
+        )
     return doubles
+
+
+def _all_settled(organization, payment_ids) -> bool:
+    from accounts.tenancy import tenant
+    from billing.models import CreditEntry, Payment
+
+    with tenant(organization):
+        paid = Payment.objects.filter(pk__in=payment_ids, status="paid").count()
+        credited = CreditEntry.objects.filter(payment_id__in=payment_ids).count()
+    return paid == credited == len(payment_ids)
 
 
 def _cleanup(organization) -> None:
