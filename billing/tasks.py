@@ -21,14 +21,16 @@ def fulfil_payment_task(org_id: int, payment_id: int) -> str:
     return fulfilment_run(payment_id=payment_id)
 
 
-@shared_task(time_limit=60, soft_time_limit=50, ignore_result=True)
+@shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)
 @tenant_task
-def send_receipt_task(org_id: int, payment_id: int) -> bool:
-    """Number the receipt of a newly paid payment, and email it when there is an address."""
-    from billing.services.payments import receipt_number_assign, receipt_send
+def payment_paid_task(org_id: int, payment_id: int) -> str:
+    """After a payment is paid: deliver what it bought, number and email its receipt."""
+    from billing.services.payments import fulfilment_run, receipt_number_assign, receipt_send
 
+    outcome = fulfilment_run(payment_id=payment_id)
     receipt_number_assign(payment_id=payment_id)
-    return receipt_send(payment_id=payment_id)
+    receipt_send(payment_id=payment_id)
+    return outcome
 
 
 @shared_task(time_limit=90, soft_time_limit=75, ignore_result=True)

@@ -171,10 +171,10 @@ def payment_mark_paid(
         Fulfilment.objects.create(
             organization_id=payment.organization_id, payment=payment, purpose=payment.purpose
         )
-        _enqueue_fulfilment(payment)
-    # The receipt number (a per-organisation counter every payment would queue on) is
-    # given by the receipt task right after commit, off the callback's hot path.
-    _enqueue_receipt(payment)
+    # One task after commit delivers the value, numbers the receipt (a per-organisation
+    # counter every payment would queue on, kept off the callback's hot path) and
+    # emails it. The retry sweep picks up a delivery whose task never ran.
+    _enqueue_after_paid(payment)
     logger.info("payment %s paid via %s (%s)", payment.pk, payment.processor, source)
     return True
 
@@ -425,11 +425,11 @@ def fulfilment_retry(*, payment: Payment, actor) -> bool:
 # --- receipts ------------------------------------------------------------------------
 
 
-def _enqueue_receipt(payment: Payment) -> None:
-    from billing.tasks import send_receipt_task
+def _enqueue_after_paid(payment: Payment) -> None:
+    from billing.tasks import payment_paid_task
 
     org_id, payment_id = payment.organization_id, payment.pk
-    transaction.on_commit(lambda: send_receipt_task.delay(org_id, payment_id), robust=True)
+    transaction.on_commit(lambda: payment_paid_task.delay(org_id, payment_id), robust=True)
 
 
 def receipt_number_assign(*, payment_id: int) -> str:
