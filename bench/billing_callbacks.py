@@ -64,8 +64,8 @@ def main() -> int:
     parser.add_argument("--payments", type=int, default=1000)
     parser.add_argument("--copies", type=int, default=2, help="times each callback is sent")
     parser.add_argument("--senders", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)))
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--tasks",
         choices=["worker", "inline"],
@@ -85,11 +85,16 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
     print(
         f"database: {connection.vendor}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)"
     )
     if connection.vendor != "postgresql":
-        print("note: the target is for PostgreSQL (set DATABASE_URL); SQLite serialises writes")
+        print(
+            "note: the target is for PostgreSQL (set DATABASE_URL). SQLite takes one writer "
+            "at a time, so this run uses one worker process with one thread."
+        )
+        args.workers = args.threads = 1
 
     from billing.fakes.daraja import FakeDaraja
 
@@ -159,6 +164,17 @@ def main() -> int:
         wait_until_up(f"{base}/healthz")
         # warm every worker's connections and code paths
         _send([work[0]] * (args.workers * args.threads), args.senders)
+        # The machine's own ceiling: the same senders posting to an unknown callback
+        # address (a 404 after one indexed query) on the same server.
+        probe_url = f"{base}/payments/hooks/mpesa/unknown-key/x/"
+        from billing.fakes.server import Delivery
+
+        probe = [Delivery(probe_url, b"{}", {"Content-Type": "application/json"})] * 400
+        _probe_statuses, _probe_latencies, probe_elapsed = _send(probe, args.senders)
+        print(
+            f"ceiling: {len(probe) / probe_elapsed:.0f} trivial requests/s (1 query, 404) on "
+            f"this server and machine right now; load average {os.getloadavg()[0]:.2f}"
+        )
         started = time.perf_counter()
         statuses, latencies, elapsed = _send(work, args.senders)
         rate = len(work) / elapsed
@@ -187,11 +203,11 @@ def main() -> int:
                 f"callback → {len(payments) / (drained - started):.0f} payments fully delivered/s"
             )
         doubles = _verify(organization, payments)
+        settled = _all_settled(organization, payments)
         print(f"double fulfilments: {doubles}")
-        print(
-            f"target ≥ 200 callbacks/s and 0 double fulfilments: {'MET' if rate >= 200 and not doubles else 'NOT MET'}"
-        )
-        return 0 if not doubles else 1
+        met = rate >= 200 and not doubles and settled
+        print(f"target ≥ 200 callbacks/s and 0 double fulfilments: {'MET' if met else 'NOT MET'}")
+        return 0 if not doubles and settled else 1
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -328,9 +344,22 @@ def _verify(organization, payment_ids) -> int:
         f"{sum(1 for a in attempts if a == 1)} fulfilments with exactly one run"
     )
     if paid != len(payment_ids) or len(credits) != len(payment_ids):
-        print("ERROR: some payments were not settled")
-        return max(doubles, 1)
+        print(
+            f"NOT SETTLED YET: {len(payment_ids) - paid} unpaid, "
+            f"{len(payment_ids) - len(credits)} undelivered (reconciliation and the "
+            "fulfilment retry sweep would finish them; the run does not count as a pass)"
+        )
     return doubles
+
+
+def _all_settled(organization, payment_ids) -> bool:
+    from accounts.tenancy import tenant
+    from billing.models import CreditEntry, Payment
+
+    with tenant(organization):
+        paid = Payment.objects.filter(pk__in=payment_ids, status="paid").count()
+        credited = CreditEntry.objects.filter(payment_id__in=payment_ids).count()
+    return paid == credited == len(payment_ids)
 
 
 def _cleanup(organization) -> None:

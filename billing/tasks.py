@@ -21,14 +21,16 @@ def fulfil_payment_task(org_id: int, payment_id: int) -> str:
     return fulfilment_run(payment_id=payment_id)
 
 
-@shared_task(time_limit=60, soft_time_limit=50, ignore_result=True)
+@shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)
 @tenant_task
-def send_receipt_task(org_id: int, payment_id: int) -> bool:
-    """Number the receipt of a newly paid payment, and email it when there is an address."""
-    from billing.services.payments import receipt_number_assign, receipt_send
+def payment_paid_task(org_id: int, payment_id: int) -> str:
+    """After a payment is paid: deliver what it bought, number and email its receipt."""
+    from billing.services.payments import fulfilment_run, receipt_number_assign, receipt_send
 
+    outcome = fulfilment_run(payment_id=payment_id)
     receipt_number_assign(payment_id=payment_id)
-    return receipt_send(payment_id=payment_id)
+    receipt_send(payment_id=payment_id)
+    return outcome
 
 
 @shared_task(time_limit=90, soft_time_limit=75, ignore_result=True)
@@ -69,24 +71,38 @@ def reconcile_payments_task() -> int:
 
 @shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)
 def retry_fulfilments_task() -> int:
-    """Every minute: run fulfilments that are due again (router was offline, …)."""
+    """Every minute: run deliveries that are due again (router was offline, …), and
+    finish paid payments whose after-payment task never ran (no receipt number)."""
     from django.db.models import Q
 
-    from billing.models import Fulfilment
+    from billing.models import Fulfilment, Payment
 
     now = timezone.now()
+    settled_before = now - dt.timedelta(minutes=2)
     with all_tenants():
         due = list(
             Fulfilment.objects.filter(status=Fulfilment.Status.PENDING)
             .filter(
                 Q(next_attempt_at__lte=now)
-                | Q(next_attempt_at__isnull=True, created_at__lte=now - dt.timedelta(minutes=2))
+                | Q(next_attempt_at__isnull=True, created_at__lte=settled_before)
             )
             .values_list("organization_id", "payment_id")[:500]
         )
+        unnumbered = list(
+            Payment.objects.filter(
+                status=Payment.Status.PAID,
+                receipt_number="",
+                created_at__gte=now - dt.timedelta(days=7),
+                paid_at__lte=settled_before,
+            ).values_list("organization_id", "pk")[:500]
+        )
     for org_id, payment_id in due:
         fulfil_payment_task.delay(org_id, payment_id)
-    return len(due)
+    for org_id, payment_id in unnumbered:
+        payment_paid_task.delay(org_id, payment_id)
+    if due or unnumbered:
+        logger.info("retry sweep: %s deliveries, %s receipts", len(due), len(unnumbered))
+    return len(due) + len(unnumbered)
 
 
 @shared_task(time_limit=600, soft_time_limit=540, ignore_result=True)

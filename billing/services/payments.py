@@ -128,7 +128,8 @@ def payment_mark_paid(
     """Paid, once. False when it was already paid (or refunded): nothing else happens.
 
     A receipt already used by another payment of this organisation is a
-    :class:`Conflict` (a real M-Pesa receipt replayed onto a second payment).
+    :class:`Conflict` (a real M-Pesa receipt replayed onto a second payment); the
+    surrounding transaction must then end (it is rolled back), never continue.
     """
     now = timezone.now()
     receipt = (receipt or "")[:100]
@@ -137,20 +138,20 @@ def payment_mark_paid(
         fields["processor_receipt"] = receipt
     if processor_reference:
         fields["processor_reference"] = processor_reference[:100]
+    # No savepoint (two round trips on the hottest path): a clash aborts the caller's
+    # transaction, which ends with the Conflict raised here.
     try:
-        with transaction.atomic():
-            changed = Payment.objects.filter(
-                pk=payment.pk, status__in=ALLOWED_FROM[Status.PAID]
-            ).update(**fields)
+        changed = Payment.objects.filter(
+            pk=payment.pk, status__in=ALLOWED_FROM[Status.PAID]
+        ).update(**fields)
     except IntegrityError:
         raise Conflict(_("This processor receipt was already used for another payment.")) from None
     if not changed:
         if receipt:  # paid earlier on a status query, which carries no receipt: fill it in
             try:
-                with transaction.atomic():
-                    Payment.objects.filter(
-                        pk=payment.pk, status=Status.PAID, processor_receipt=""
-                    ).update(processor_receipt=receipt, updated_at=now)
+                Payment.objects.filter(
+                    pk=payment.pk, status=Status.PAID, processor_receipt=""
+                ).update(processor_receipt=receipt, updated_at=now)
             except IntegrityError:
                 raise Conflict(
                     _("This processor receipt was already used for another payment.")
@@ -170,10 +171,10 @@ def payment_mark_paid(
         Fulfilment.objects.create(
             organization_id=payment.organization_id, payment=payment, purpose=payment.purpose
         )
-        _enqueue_fulfilment(payment)
-    # The receipt number (a per-organisation counter every payment would queue on) is
-    # given by the receipt task right after commit, off the callback's hot path.
-    _enqueue_receipt(payment)
+    # One task after commit delivers the value, numbers the receipt (a per-organisation
+    # counter every payment would queue on, kept off the callback's hot path) and
+    # emails it. The retry sweep picks up a delivery whose task never ran.
+    _enqueue_after_paid(payment)
     logger.info("payment %s paid via %s (%s)", payment.pk, payment.processor, source)
     return True
 
@@ -424,11 +425,11 @@ def fulfilment_retry(*, payment: Payment, actor) -> bool:
 # --- receipts ------------------------------------------------------------------------
 
 
-def _enqueue_receipt(payment: Payment) -> None:
-    from billing.tasks import send_receipt_task
+def _enqueue_after_paid(payment: Payment) -> None:
+    from billing.tasks import payment_paid_task
 
     org_id, payment_id = payment.organization_id, payment.pk
-    transaction.on_commit(lambda: send_receipt_task.delay(org_id, payment_id), robust=True)
+    transaction.on_commit(lambda: payment_paid_task.delay(org_id, payment_id), robust=True)
 
 
 def receipt_number_assign(*, payment_id: int) -> str:

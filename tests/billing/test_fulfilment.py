@@ -159,3 +159,23 @@ def test_unknown_purposes_are_refused_when_creating_a_payment(org_a):
         payment_create(
             organization=org_a, processor="cash", amount="1", currency="GHS", purpose="nope"
         )
+
+
+@pytest.mark.django_db
+def test_the_sweep_finishes_a_payment_whose_after_payment_task_was_lost(
+    org_a, make_payment, django_capture_on_commit_callbacks
+):
+    # given a paid payment whose task never reached the broker
+    payment = make_payment()
+    with tenant(org_a):
+        payment_mark_paid(payment=payment, source="manual")  # on_commit callbacks dropped
+        Payment.objects.update(paid_at=timezone.now() - dt.timedelta(minutes=5))
+        Fulfilment.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert _deliveries(org_a) == 0
+    # when the minute sweep runs
+    with django_capture_on_commit_callbacks(execute=True):
+        retry_fulfilments_task()
+    # then it is delivered once and numbered
+    assert _deliveries(org_a) == 1
+    with tenant(org_a):
+        assert Payment.objects.get().receipt_number == "R-000001"
