@@ -19,6 +19,7 @@ arguments (the isolation walk fills them with another tenant's ids).
 """
 
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
@@ -69,6 +70,26 @@ class TenantFilterSet(django_filters.FilterSet):
     def get_filters(cls):
         with all_tenants():
             return super().get_filters()
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        # A foreign key filters by id: an unknown id is an empty result, not a
+        # 400 "not one of the available choices" (and no query of choices).
+        if field.many_to_one and lookup_type == "exact":
+            return IdFilter, {}
+        return super().filter_for_lookup(field, lookup_type)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id. Any integer is a valid question; one no row can have
+    (out of the 64-bit range) simply matches nothing."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs, value):
+        if value is not None and not 1 <= value < 2**63:
+            return qs.none()
+        return super().filter(qs, value)
 
 
 class FilterBackend(DjangoFilterBackend):

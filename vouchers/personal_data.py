@@ -6,7 +6,11 @@ is the customer's personal data; everything else here is the operator's
 business data.
 """
 
-from privacy.registry import register
+from privacy.registry import register, retention_class
+
+retention_class(
+    "voucher_events", days=395, description="Voucher history and router actions, 13 months."
+)
 
 register("vouchers.Package", category="vouchers")
 register(
@@ -33,6 +37,6 @@ register(
 register(
     "vouchers.VoucherEvent",
     category="vouchers",
-    retention="logs",
+    retention="voucher_events",
     notes="Voucher history and router actions; messages carry codes, never device addresses.",
 )

@@ -232,6 +232,11 @@ def _store_success(router: Router, result: PollResult, token: str, batch: _Batch
             created_at=now,
             message=f"Uptime went back to {resource.uptime_seconds} s.",
         )
+    # Per-session usage records and daily rollups (customers app): an explicit
+    # call in the same transaction; it uses its own savepoint and never raises.
+    from customers.services.usage import usage_poll_record
+
+    usage_poll_record(router=router, result=result, rebooted=rebooted)
     rx, tx, interval = traffic
     batch.status_samples.append(
         RouterStatusSample(

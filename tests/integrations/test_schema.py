@@ -9,6 +9,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.tenancy import tenant
 from integrations.scopes import ALL_SCOPES
@@ -17,6 +18,11 @@ from tests.support.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 EXAMPLES_PER_OPERATION = 25
+# Operations whose schema-valid input can still break a business rule (a code
+# that does not exist, a router of another organisation): 400 is a correct
+# answer there, so "valid data must be accepted" is not checked for them. Every
+# other check (no 5xx, responses match the schema) still runs.
+BUSINESS_RULE_OPERATIONS = {"POST /api/v1/vouchers/redeem/"}
 
 
 def test_schema_validates(tmp_path):
@@ -82,8 +88,11 @@ def _checker(operation, headers, ticket_id, failures, counter):
             case.path_parameters["ticket_id"] = ticket_id  # reach the 2xx paths too
         counter["calls"] += 1
         response = case.call(headers=headers)
+        excluded = (
+            [positive_data_acceptance] if operation.label in BUSINESS_RULE_OPERATIONS else None
+        )
         try:
-            case.validate_response(response, headers=headers)
+            case.validate_response(response, headers=headers, excluded_checks=excluded)
         except Exception as error:
             failures.append(f"{operation.label}: {type(error).__name__}: {str(error)[:600]}")
             raise
