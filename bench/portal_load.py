@@ -110,8 +110,8 @@ def _setup_django(database: str, redis: str):
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _seed(sim, voucher_count: int):
-    """One organisation: a landing page using the simulated router, a package, vouchers."""
+def _seed(sims, voucher_count: int):
+    """One organisation: a landing page used by the simulated routers, a package, vouchers."""
     from decimal import Decimal
 
     from accounts.models import Organization
@@ -126,14 +126,17 @@ def _seed(sim, voucher_count: int):
         name="Bench Wi-Fi", slug=f"bench-{label}", email="bench@bench.test", phone="+233201234567"
     )
     with tenant(organization):
-        router = Router.objects.create(
-            organization=organization,
-            name="Bench router",
-            host="127.0.0.1",
-            api_port=sim.port,
-            username="bench",
-            password=SIM_PASSWORD,
-        )
+        routers = [
+            Router.objects.create(
+                organization=organization,
+                name=router_name(index),
+                host="127.0.0.1",
+                api_port=sim.port,
+                username="bench",
+                password=SIM_PASSWORD,
+            )
+            for index, sim in enumerate(sims)
+        ]
         page = LandingPage.objects.create(
             organization=organization,
             slug=f"bench-{label}",
@@ -158,9 +161,10 @@ def _seed(sim, voucher_count: int):
             profile_name=f"np-bench-{label}",
             price=Decimal("5.00"),
         )
-        LandingPageRouter.objects.create(organization=organization, page=page, router=router)
-        # Packages reach routers by the vouchers app's sync before anyone redeems.
-        hotspot_profile_upsert(router=router, name=package.profile_name, shared_users=1)
+        for router in routers:
+            LandingPageRouter.objects.create(organization=organization, page=page, router=router)
+            # Packages reach routers by the vouchers app's sync before anyone redeems.
+            hotspot_profile_upsert(router=router, name=package.profile_name, shared_users=1)
         LandingPagePackage.objects.create(organization=organization, page=page, package=package)
         codes = [f"BN{n:08d}" for n in range(voucher_count)]
         Voucher.objects.bulk_create(
@@ -173,7 +177,11 @@ def _seed(sim, voucher_count: int):
     return organization, page, codes
 
 
-def _bodies(path: Path, codes: list[str]) -> int:
+def router_name(index: int) -> str:
+    return f"Bench router {index + 1:02d}"
+
+
+def _bodies(path: Path, codes: list[str], routers: int) -> int:
     """One request per code, plus a second device racing for every fifth code.
 
     The racing copy sits next to the first, so two wrk threads send them at about
@@ -192,7 +200,7 @@ def _bodies(path: Path, codes: list[str]) -> int:
                 + ":".join(f"{(device >> shift) & 0xFF:02X}" for shift in (32, 24, 16, 8, 0)),
                 ip=f"10.{(device >> 16) & 0xFF}.{(device >> 8) & 0xFF}.{device & 0xFF or 1}",
                 link_login_only="http://10.5.50.1/login",
-                identity="Bench router",
+                identity=router_name(n % routers),
             )
             lines.append(urlencode({"h": handoff.to_token(), "code": code}))
     path.write_text("\n".join(lines) + "\n")
@@ -299,7 +307,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="8 s per phase, fewer vouchers")
     parser.add_argument("--duration", type=int, default=None, help="seconds per phase")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (GET)")
+    parser.add_argument("--routers", type=int, default=24, help="simulated routers")
     args = parser.parse_args()
     duration = args.duration or (8 if args.quick else 30)
     if not shutil.which("wrk"):
@@ -312,10 +321,15 @@ def main() -> int:
 
     voucher_count = 4_000 if args.quick else 12_000
     with SimFleet() as fleet, tempfile.TemporaryDirectory() as tmp:
-        sim = fleet.add(username="bench", password=SIM_PASSWORD, hotspot_users=0, seed=7)
-        organization, page, codes = _seed(sim, voucher_count)
+        # A café chain: devices spread over the routers that use the page (the simulator's
+        # work per command grows with the users one router holds).
+        sims = [
+            fleet.add(username="bench", password=SIM_PASSWORD, hotspot_users=0, seed=index)
+            for index in range(args.routers)
+        ]
+        organization, page, codes = _seed(sims, voucher_count)
         bodies = Path(tmp) / "bodies.txt"
-        request_count = _bodies(bodies, codes)
+        request_count = _bodies(bodies, codes, args.routers)
         script = Path(tmp) / "redeem.lua"
         script.write_text(REDEEM_LUA)
         port = _free_port()
@@ -334,14 +348,14 @@ def main() -> int:
         landing = (
             f"{base}/p/{page.slug}/?mac=02%3AAA%3ABB%3ACC%3ADD%3AEE&ip=10.5.50.23"
             "&link-login-only=http%3A%2F%2F10.5.50.1%2Flogin&link-orig=http%3A%2F%2Fexample.com%2F"
-            "&chap-id=%5C375&chap-challenge=%5C061%5C222%5C036%5C377&identity=Bench+router"
+            "&chap-id=%5C375&chap-challenge=%5C061%5C222%5C036%5C377&identity=Bench+router+01"
         )
         try:
             _wait_ready(landing)
             size = len(urllib.request.urlopen(landing, timeout=5).read())  # noqa: S310
-            _wrk(["-t2", "-c16", "-d3s", landing])  # warm up both workers
+            _wrk(["-t1", "-c8", "-d3s", landing])  # warm up both workers
             get = _parse(
-                _wrk(["-t2", f"-c{args.connections}", f"-d{duration}s", "--latency", landing])
+                _wrk(["-t1", f"-c{args.connections}", f"-d{duration}s", "--latency", landing])
             )
             # For scale: the same server answering the page's trivial login.html view.
             bare = _parse(
@@ -375,15 +389,20 @@ def main() -> int:
                     env=wrk_env,
                 )
             )
+            _stop(server)  # graceful: requests still in flight finish before counting
             checks = _check_redemptions(organization)
-            router_users = len(sim.hotspot_users)
+            router_users = sum(len(sim.hotspot_users) for sim in sims)
         finally:
             _stop(server)
             _cleanup(organization)
 
     redemptions_per_second = checks["redeemed"] / redeem_seconds
     ok_get = get["rps"] >= LANDING_TARGET_RPS and get.get("p99", 1e9) <= LANDING_TARGET_P99_MS
-    ok_post = redemptions_per_second >= REDEEM_TARGET_RPS and checks["double_redemptions"] == 0
+    ok_post = (
+        redemptions_per_second >= REDEEM_TARGET_RPS
+        and checks["double_redemptions"] == 0
+        and router_users == checks["redeemed"]
+    )
     where = database.split("@")[-1]
     print(f"portal_load ({'quick' if args.quick else 'full'}), gunicorn 2 workers, {where}")
     print(
@@ -401,7 +420,7 @@ def main() -> int:
         f"  voucher redemptions: {redemptions_per_second:,.0f} redeemed/s "
         f"({checks['redeemed']:,} vouchers in {redeem_seconds}s; {post['rps']:,.0f} POST/s, "
         f"p99 {post.get('p99', 0):.0f} ms; statuses {dict(sorted(post['statuses'].items()))}); "
-        f"double redemptions {checks['double_redemptions']}; hotspot users on the router "
+        f"double redemptions {checks['double_redemptions']}; hotspot users on the routers "
         f"{router_users} [target >= {REDEEM_TARGET_RPS}/s, 0 doubles: "
         f"{'met' if ok_post else 'NOT met'}]"
     )
