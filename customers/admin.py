@@ -15,33 +15,16 @@ from customers.models import (
     UsageDaily,
     UsageSession,
 )
-from privacy.access_log import access_log_record
-from privacy.models import AccessLog
 
 
 class AccessLoggedAdmin(admin.ModelAdmin):
-    """Logs staff views and changes of a record (by id, never its values).
-
-    Rows are created in the dashboard (they need an organisation), not here.
-    """
+    """Customer records are created in the dashboard (they need an
+    organisation), never here. Staff views and changes are written to the
+    access log by privacy's StaffAdminAccessLogMiddleware, for every model
+    classified as personal data."""
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        obj = self.get_object(request, object_id)
-        if obj is not None and getattr(response, "status_code", 200) < 400:
-            access_log_record(
-                organization=obj.organization,
-                action=AccessLog.Action.CHANGE
-                if request.method == "POST"
-                else AccessLog.Action.VIEW,
-                target=obj,
-                request=request,
-                via=AccessLog.Via.ADMIN,
-            )
-        return response
 
 
 class DeviceInline(admin.TabularInline):

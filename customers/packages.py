@@ -1,13 +1,10 @@
 """Which packages a PPPoE account may be on.
 
-Packages belong to the vouchers app (``vouchers.Package``), which is not built
-yet. Until it is, a PPPoE account stores the RouterOS ``/ppp/profile`` name and
-a rate limit itself, and the "known packages" are the profiles already in use
-in the organisation plus RouterOS's built-in ``default`` profiles.
-
-TODO(vouchers): when ``vouchers.Package`` lands, give ``PppoeAccount`` a
-``package`` foreign key, fill ``profile``/``rate_limit`` from it, and make
-:func:`known_packages` read packages only.
+Packages belong to the vouchers app (``vouchers.Package``). A PPPoE account
+stores the RouterOS ``/ppp/profile`` name and rate limit it runs with (copied
+from the package chosen on import or in the form), so it keeps working if the
+package is later renamed; the known names are the organisation's packages plus
+RouterOS's built-in ``default`` profiles and the profiles already in use.
 """
 
 from __future__ import annotations
@@ -34,16 +31,18 @@ def _package_model():
 
 
 def known_packages() -> dict[str, PackageChoice]:
-    """Known packages of the active tenant, by lower-cased name."""
+    """Known packages of the active tenant, by lower-cased name: the vouchers
+    app's packages, plus RouterOS's built-in profiles and the profiles already
+    in use (a PPPoE account may run on a router profile that is not sold as a
+    package)."""
+    from customers.selectors import profile_names
+
+    names = [*BUILT_IN_PROFILES, *profile_names()]
+    found = {name.lower(): PackageChoice(name, name) for name in names}
     Package = _package_model()
-    if Package is not None:  # pragma: no cover - until the vouchers app exists
-        found = {}
+    if Package is not None:
         for package in Package.objects.all():
             profile = getattr(package, "profile_name", None) or package.name
             rate = getattr(package, "rate_limit", "") or ""
             found[package.name.lower()] = PackageChoice(package.name, profile, rate)
-        return found
-    from customers.selectors import profile_names
-
-    names = [*BUILT_IN_PROFILES, *profile_names()]
-    return {name.lower(): PackageChoice(name, name) for name in names}
+    return found

@@ -35,6 +35,7 @@ class PollOutcome:
     message: str
     duration: float
     stored: bool = True
+    rebooted: bool = False
 
     def summary_line(self) -> str:
         flag = "ok " if self.ok else "ERR"
@@ -136,6 +137,7 @@ def poll_routers(
         stored = store_results(batch, by_id, token)
         outcomes += stored
         _tell_vouchers(batch, stored, by_id)
+        _tell_customers(batch, stored, by_id)
     worker.join(timeout=5)
     ok = sum(1 for outcome in outcomes if outcome.ok)
     logger.info("polled %d router(s): %d ok, %d failed", len(outcomes), ok, len(outcomes) - ok)
@@ -155,3 +157,18 @@ def _tell_vouchers(results, outcomes: list[PollOutcome], routers: dict[int, Rout
                 vouchers_observe_poll(
                     router=router, hotspot_sessions=result.hotspot_sessions, seen_at=result.taken_at
                 )
+
+
+def _tell_customers(results, outcomes: list[PollOutcome], routers: dict[int, Router]) -> None:
+    """Per-session usage records and daily rollups (customers app), after the
+    poll is stored: an explicit call, in its own transaction, that never
+    raises, so usage bookkeeping cannot fail or slow the status store."""
+    from customers.services.usage import usage_poll_record
+
+    stored = {outcome.router_id: outcome for outcome in outcomes if outcome.ok and outcome.stored}
+    for result in results:
+        outcome = stored.get(result.router_id)
+        if outcome is not None:
+            router = routers[result.router_id]
+            with tenant(router.organization):
+                usage_poll_record(router=router, result=result, rebooted=outcome.rebooted)

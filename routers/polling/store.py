@@ -76,6 +76,7 @@ class _Batch:
     interface_samples: list = field(default_factory=list)
     session_rows: list = field(default_factory=list)
     routers_with_new_sessions: list = field(default_factory=list)
+    rebooted: set = field(default_factory=set)
 
 
 def store_results(
@@ -128,7 +129,15 @@ def _store_batch(results, routers, token) -> list[PollOutcome]:
             store = _store_success if result.ok else _store_failure
             message = store(router, result, token, batch)
         outcomes.append(
-            PollOutcome(router.pk, router.name, router.status, result.ok, message, result.duration)
+            PollOutcome(
+                router.pk,
+                router.name,
+                router.status,
+                result.ok,
+                message,
+                result.duration,
+                rebooted=router.pk in batch.rebooted,
+            )
         )
     _write_batch(batch)
     return outcomes
@@ -232,11 +241,8 @@ def _store_success(router: Router, result: PollResult, token: str, batch: _Batch
             created_at=now,
             message=f"Uptime went back to {resource.uptime_seconds} s.",
         )
-    # Per-session usage records and daily rollups (customers app): an explicit
-    # call in the same transaction; it uses its own savepoint and never raises.
-    from customers.services.usage import usage_poll_record
-
-    usage_poll_record(router=router, result=result, rebooted=rebooted)
+    if rebooted:
+        batch.rebooted.add(router.pk)
     rx, tx, interval = traffic
     batch.status_samples.append(
         RouterStatusSample(
