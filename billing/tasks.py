@@ -25,12 +25,9 @@ def fulfil_payment_task(org_id: int, payment_id: int) -> str:
 @tenant_task
 def payment_paid_task(org_id: int, payment_id: int) -> str:
     """After a payment is paid: deliver what it bought, number and email its receipt."""
-    from billing.services.payments import fulfilment_run, receipt_number_assign, receipt_send
+    from billing.services.payments import payment_after_paid
 
-    outcome = fulfilment_run(payment_id=payment_id)
-    receipt_number_assign(payment_id=payment_id)
-    receipt_send(payment_id=payment_id)
-    return outcome
+    return payment_after_paid(payment_id=payment_id)
 
 
 @shared_task(time_limit=90, soft_time_limit=75, ignore_result=True)

@@ -327,13 +327,14 @@ def fulfilment_run(*, payment_id: int) -> str:
     """
     with transaction.atomic():
         item = (
-            Fulfilment.objects.select_for_update()
+            Fulfilment.objects.select_for_update(of=("self",))
+            .select_related("payment")
             .filter(payment_id=payment_id, status=Fulfilment.Status.PENDING)
             .first()
         )
         if item is None:
             return "nothing"
-        payment = Payment.objects.get(pk=payment_id)
+        payment = item.payment
         if payment.status != Status.PAID:
             return "nothing"  # refunded before it could be given
         now = timezone.now()
@@ -430,6 +431,19 @@ def _enqueue_after_paid(payment: Payment) -> None:
 
     org_id, payment_id = payment.organization_id, payment.pk
     transaction.on_commit(lambda: payment_paid_task.delay(org_id, payment_id), robust=True)
+
+
+def payment_after_paid(*, payment_id: int) -> str:
+    """Deliver, then number the receipt, in one transaction (one commit), then email.
+
+    The organisation's receipt counter is locked last, so it is held only for the
+    commit, never while a handler works.
+    """
+    with transaction.atomic():
+        outcome = fulfilment_run(payment_id=payment_id)
+        receipt_number_assign(payment_id=payment_id)
+    receipt_send(payment_id=payment_id)
+    return outcome
 
 
 def receipt_number_assign(*, payment_id: int) -> str:
