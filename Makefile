@@ -39,8 +39,15 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks run against a scratch PostgreSQL database and Redis db 12 (override with
+# BENCH_DATABASE_URL / BENCH_REDIS_URL); never point them at data you care about.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/np_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+
 bench: setup
-	@for script in bench/*.py; do \
+	@export DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL); \
+	$(PY) bench/_database.py || exit 1; \
+	for script in bench/[a-z]*.py; do \
 		echo "== $$script"; $(PY) $$script || exit 1; \
 	done
 

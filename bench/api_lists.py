@@ -11,7 +11,8 @@ a filtered page. Requests go through Django's full stack in-process
     python bench/api_lists.py --quick        # 5,000 rows, 40 requests
     python bench/api_lists.py --database-url postgres://postgres@127.0.0.1:5432/np_bench
 
-Without --database-url a temporary SQLite database is created and migrated.
+Without --database-url (or BENCH_DATABASE_URL / DATABASE_URL) a temporary SQLite
+database is created and migrated.
 Point --database-url only at a scratch database: the bench adds rows to it.
 """
 
@@ -147,7 +148,7 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="5,000 rows and 40 requests")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK"):
         args.rows, args.requests = 5_000, 40

@@ -9,7 +9,8 @@ with one worker, then with several worker threads.
     python bench/webhook_delivery.py --quick       # 200 deliveries
     python bench/webhook_delivery.py --database-url postgres://postgres@127.0.0.1:5432/np_bench
 
-Without --database-url a temporary SQLite database is used (its single writer
+Without --database-url (or BENCH_DATABASE_URL / DATABASE_URL) a temporary SQLite
+database is used (its single writer
 limits the multi-worker figure; use PostgreSQL for that one).
 """
 
@@ -82,7 +83,7 @@ def main():
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK"):
         args.count = 200
