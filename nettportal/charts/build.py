@@ -361,7 +361,8 @@ def hbar_chart(
         f"{label} {unit.format(value)}" for label, value in zip(labels[:3], values, strict=False)
     )
     shorts = [
-        text if len(text) <= max_label else text[: max_label - 1] + "…" for text in chart.labels
+        text if len(text) <= max_label else text[: max_label - 1].rstrip() + "…"
+        for text in chart.labels
     ]
     amounts = [unit.format(value) for value in values]
     font = chart.font_size

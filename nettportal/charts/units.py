@@ -100,29 +100,26 @@ def money_unit(currency: str) -> Unit:
     return Unit("money", currency)
 
 
-def nice_scale(value: float, *, ticks: int = 4, integer: bool = False) -> tuple[float, float]:
-    """``(top, step)`` of an axis that holds ``value`` in about ``ticks`` round steps.
+def nice_scale(value: float, *, max_steps: int = 5, integer: bool = False) -> tuple[float, float]:
+    """``(top, step)`` of an axis that holds ``value`` in at most ``max_steps`` round steps.
 
-    Steps are 1, 2, 2.5 or 5 times a power of ten (whole numbers only when
-    ``integer``, so a count axis never reads 2.5). Nothing above zero gives
-    ``(1, 1)``: an all-zero series still has an axis to lie on.
+    The step is the smallest of 1, 2, 2.5 or 5 times a power of ten that needs
+    no more than ``max_steps`` steps (whole numbers only when ``integer``, so a
+    count axis never reads 2.5). Nothing above zero gives ``(1, 1)``: an
+    all-zero series still has an axis to lie on.
     """
     value = float(value or 0)
     if value <= 0 or not math.isfinite(value):
         return 1.0, 1.0
-    raw = value / ticks
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    step = 10 * magnitude
-    for multiple in (1, 2, 2.5, 5):
-        candidate = round(multiple * magnitude, 12)
-        if integer and (candidate < 1 or candidate != int(candidate)):
+    magnitude = 10.0 ** math.floor(math.log10(value / max_steps))
+    for multiple in (1, 2, 2.5, 5, 10, 20):
+        step = round(multiple * magnitude, 12)
+        if integer and (step < 1 or step != int(step)):
             continue
-        if candidate >= raw:
-            step = candidate
-            break
-    if integer:
-        step = max(step, 1.0)
-    return round(step * math.ceil(value / step - 1e-9), 12), step
+        steps = math.ceil(value / step - 1e-9)
+        if steps <= max_steps:
+            return round(step * steps, 12), step
+    raise AssertionError("ten times the magnitude always fits")  # pragma: no cover
 
 
 def nice_max(value: float, *, integer: bool = False) -> float:
