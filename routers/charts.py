@@ -102,31 +102,14 @@ def router_charts(
         "show_summary": True,
         "css_class": "card",
     }
-    return [
-        line_chart(
-            key="cpu",
-            title=_("CPU load"),
-            unit=PERCENT,
-            y_max=100,
-            series=[Series(_("CPU"), [average(v) for v in cpu], "s1")],
-            **common,
-        ),
-        line_chart(
-            key="memory",
-            title=_("Memory used"),
-            unit=PERCENT,
-            y_max=100,
-            series=[Series(_("Memory"), [average(v) for v in memory], "s2")],
-            **common,
-        ),
-        line_chart(
-            key="traffic",
-            title=_("Traffic"),
-            unit=BPS,
-            series=[
-                Series(_("Download (rx)"), rx_bps, "s1"),
-                Series(_("Upload (tx)"), tx_bps, "s3"),
-            ],
-            **common,
-        ),
+    percentages = [
+        ("cpu", _("CPU load"), Series(_("CPU"), [average(v) for v in cpu], "s1")),
+        ("memory", _("Memory used"), Series(_("Memory"), [average(v) for v in memory], "s2")),
     ]
+    charts = [
+        line_chart(key=key, title=title, unit=PERCENT, y_max=100, series=[series], **common)
+        for key, title, series in percentages
+    ]
+    traffic = [Series(_("Download (rx)"), rx_bps, "s1"), Series(_("Upload (tx)"), tx_bps, "s3")]
+    charts.append(line_chart(key="traffic", title=_("Traffic"), unit=BPS, series=traffic, **common))
+    return charts

@@ -28,7 +28,17 @@ from nettportal.charts.units import COUNT, Unit, nice_scale
 _ids = itertools.count(1)  # element ids, unique within a page (and across htmx swaps)
 
 
-def _new_chart(kind, *, title, unit, series, labels, key, empty_text, **extra) -> Chart:
+def _new_chart(kind, title, unit, series, labels, options: dict) -> Chart:
+    """A chart of ``series`` over ``labels``; ``options`` are :class:`Chart` fields.
+
+    Common options: ``key`` (names the chart in markup and ids), ``width`` and
+    ``height`` (SVG user units, 640×180 unless given), ``font_size``,
+    ``empty_text``, ``caption`` and ``show_summary`` (also show the title above
+    and the summary under the chart) and ``css_class`` (on the figure).
+    """
+    options = {"width": 640, "height": 180, **options}
+    key = options.pop("key", "")
+    empty_text = options.pop("empty_text", "") or _("No data for this period")
     labels = [str(label) for label in labels]
     prepared = []
     for index, item in enumerate(series):
@@ -46,8 +56,8 @@ def _new_chart(kind, *, title, unit, series, labels, key, empty_text, **extra) -
         labels=labels,
         key=key,
         id=f"chart-{slugify(key) or 'c'}-{next(_ids)}",
-        empty_text=empty_text or _("No data for this period"),
-        **extra,
+        empty_text=empty_text,
+        **options,
     )
 
 
@@ -137,10 +147,6 @@ def bar_chart(
     y_axis: bool = True,
     max_x_labels: int = 8,
     max_bar_width: float = 48,
-    width: int = 640,
-    height: int = 180,
-    key: str = "",
-    empty_text: str = "",
     **options,
 ) -> Chart:
     """Vertical bars, one slot per label; several series stand side by side, or ``stacked``.
@@ -150,18 +156,8 @@ def bar_chart(
     A series of zeros is "no data": there is nothing to look at. Values below
     zero are drawn as zero (the table still gives the number).
     """
-    chart = _new_chart(
-        "bar",
-        title=title,
-        unit=unit,
-        series=series,
-        labels=labels,
-        key=key,
-        empty_text=empty_text,
-        width=width,
-        height=height,
-        **options,
-    )
+    chart = _new_chart("bar", title, unit, series, labels, options)
+    width, height = chart.width, chart.height
     long_labels = [str(label) for label in (long_labels or chart.labels)]
     values = [[max(float(value or 0), 0.0) for value in item.values] for item in chart.series]
     chart.has_data = any(value > 0 for row in values for value in row)
@@ -236,10 +232,6 @@ def line_chart(
     long_labels: Sequence[str] | None = None,
     x_header: str = "",
     max_x_labels: int = 8,
-    width: int = 640,
-    height: int = 180,
-    key: str = "",
-    empty_text: str = "",
     **options,
 ) -> Chart:
     """Lines through one point per label; ``None`` breaks a line, a lone reading is a dot.
@@ -249,18 +241,8 @@ def line_chart(
     fractions shaded behind the lines (outages). ``y_max`` fixes the top
     (100 for percentages) instead of a nice maximum above the peak.
     """
-    chart = _new_chart(
-        "line",
-        title=title,
-        unit=unit,
-        series=series,
-        labels=labels,
-        key=key,
-        empty_text=empty_text,
-        width=width,
-        height=height,
-        **options,
-    )
+    chart = _new_chart("line", title, unit, series, labels, options)
+    width, height = chart.width, chart.height
     long_labels = [str(label) for label in (long_labels or chart.labels)]
     present = [float(value) for item in chart.series for value in item.values if value is not None]
     chart.has_data = bool(present)
@@ -328,28 +310,17 @@ def hbar_chart(
     notes_header: str = "",
     x_header: str = "",
     limit: int = 8,
-    width: int = 300,
     row_height: int = 26,
     max_label: int = 16,
-    key: str = "",
-    empty_text: str = "",
     **options,
 ) -> Chart:
     """Horizontal bars, one row per label in the order given (largest first, usually)."""
     labels, values = list(labels)[:limit], list(values)[:limit]
     notes = list(notes)[:limit] if notes else None
-    chart = _new_chart(
-        "hbar",
-        title=title,
-        unit=unit,
-        series=[Series(title, values)],
-        labels=labels,
-        key=key,
-        empty_text=empty_text,
-        width=width,
-        height=row_height * max(len(labels), 1) + 4,
-        **options,
-    )
+    height = row_height * max(len(labels), 1) + 4
+    options = {"width": 300, **options, "height": height}
+    chart = _new_chart("hbar", title, unit, [Series(title, values)], labels, options)
+    width = chart.width
     _table(chart, chart.labels, x_header, notes, notes_header)
     numbers = [max(float(value or 0), 0.0) for value in values]
     chart.has_data = any(numbers)
