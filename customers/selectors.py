@@ -14,10 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers import validation
 from customers.models import Customer, CustomerDevice, CustomerEvent, CustomerImport, Tag
 from customers.pagination import KeysetPage, SortKey, keyset_page
+from nettportal.charts import BYTES, Series, bar_chart
 from nettportal.phones import normalize_phone
 
 SORTS = {
@@ -330,7 +332,6 @@ def _local_today(organization):
 
 def customer_usage(*, customer: Customer, organization, days: int = 30) -> dict:
     """The last ``days`` local days of usage (zero-filled), totals, and the chart."""
-    from customers.charts import usage_bars
     from customers.models import UsageDaily
 
     today = _local_today(organization)
@@ -358,7 +359,28 @@ def customer_usage(*, customer: Customer, organization, days: int = 30) -> dict:
         name: sum(item[name] for item in series)
         for name in ("bytes_in", "bytes_out", "seconds", "sessions")
     }
-    return {"usage_days": series, "usage_totals": totals, "usage_chart": usage_bars(series)}
+    return {"usage_days": series, "usage_totals": totals, "usage_chart": _usage_chart(series)}
+
+
+def _usage_chart(days: list[dict]):
+    """Download stacked under upload, one bar a day."""
+    return bar_chart(
+        key="usage",
+        title=_("Daily download and upload, last %(n)s days") % {"n": len(days)},
+        labels=[f"{item['day']:%d %b}" for item in days],
+        long_labels=[f"{item['day']:%a %d %b}" for item in days],
+        series=[
+            Series(_("Download"), [item["bytes_out"] for item in days], "s1"),
+            Series(_("Upload"), [item["bytes_in"] for item in days], "s4"),
+        ],
+        unit=BYTES,
+        stacked=True,
+        x_header=_("Day"),
+        max_x_labels=6,
+        height=170,
+        font_size=10,
+        empty_text=_("No usage in the last 30 days."),
+    )
 
 
 SESSION_KEYS = [SortKey.datetime("started_at", True), SortKey.integer("id", True)]

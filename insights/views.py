@@ -5,9 +5,9 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_POST
 
 from insights.analytics import MAX_DURATION_MS, record_event
-from insights.charts import bar_list, column_chart
 from insights.models import AnalyticsEvent
 from insights.selectors import usage_overview
+from nettportal.charts import PERCENT, Series, bar_chart, hbar_chart
 
 
 @require_POST
@@ -34,14 +34,39 @@ def beacon(request):
 def staff_overview(request):
     days = 30
     overview = usage_overview(days=days)
+    active = overview["active_orgs"] or 1
+    features = overview["features"]
     context = {
         "overview": overview,
-        "orgs_chart": column_chart(overview["orgs_series"]),
-        "logins_chart": column_chart(overview["logins_series"]),
-        "features": bar_list(
-            [(row["name"], row["orgs"]) for row in overview["features"]],
-            total=overview["active_orgs"],
+        "orgs_chart": _daily_chart("Active organisations per day", overview["orgs_series"]),
+        "logins_chart": _daily_chart("Logins per day", overview["logins_series"]),
+        "features_chart": hbar_chart(
+            key="features",
+            title="Feature adoption (share of active organisations)",
+            labels=[row["name"] for row in features],
+            values=[round(100 * row["orgs"] / active) for row in features],
+            unit=PERCENT,
+            notes=[
+                f"{row['orgs']} organisation{'s' if row['orgs'] != 1 else ''}" for row in features
+            ],
+            notes_header="Organisations",
+            x_header="Feature",
+            limit=len(features),
+            width=640,
+            max_label=32,
+            empty_text="No feature events yet.",
         ),
         "title": "Usage insights",
     }
     return render(request, "insights/staff_overview.html", context)
+
+
+def _daily_chart(title: str, points: list[tuple[str, int]]):
+    return bar_chart(
+        key=title,
+        title=title,
+        labels=[label for label, _value in points],
+        series=[Series(title, [value for _label, value in points])],
+        x_header="Day",
+        empty_text="No activity in this period.",
+    )

@@ -1,119 +1,35 @@
-"""Status and traffic history as inline SVG charts, computed on the server.
+"""Status and traffic history of one router, as charts of the shared chart component.
 
 Samples are grouped into buckets (15 minutes over 24 hours, 2 hours over
 7 days) so a chart has at most ~100 points whatever the poll interval. A
-bucket without a reachable sample leaves a gap in the line, which is how an
-outage shows. No JavaScript, no chart library.
+bucket without a reachable sample leaves a gap in the line, and a bucket
+where the router was polled but unreachable is shaded as an outage. Drawing
+is nettportal.charts' job; this module only reads and buckets samples.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nettportal.charts import BPS, PERCENT, Chart, Series, line_chart
 from routers.models import Router, RouterStatusSample
 
+# range key: (span, bucket, x tick every, x tick format, bucket label format)
 RANGES = {
-    "24h": (timedelta(hours=24), timedelta(minutes=15), timedelta(hours=6), "%H:%M"),
-    "7d": (timedelta(days=7), timedelta(hours=2), timedelta(days=1), "%a %d"),
+    "24h": (timedelta(hours=24), timedelta(minutes=15), timedelta(hours=6), "%H:%M", "%a %H:%M"),
+    "7d": (timedelta(days=7), timedelta(hours=2), timedelta(days=1), "%a %d", "%a %d %b %H:%M"),
 }
-WIDTH, HEIGHT = 480, 190
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 80, 10, 12, 26
-
-
-@dataclass
-class Series:
-    label: str
-    css_class: str
-    values: list[float | None]
-    segments: list[str] = field(default_factory=list)
-
-    @property
-    def latest(self):
-        return next((v for v in reversed(self.values) if v is not None), None)
-
-    @property
-    def peak(self):
-        present = [v for v in self.values if v is not None]
-        return max(present) if present else None
-
-
-@dataclass
-class Chart:
-    key: str
-    title: str
-    unit: str
-    series: list[Series]
-    y_max: float
-    y_ticks: list[tuple[float, str]]
-    x_ticks: list[tuple[float, str]]
-    outages: list[tuple[float, float]]
-    has_data: bool
-    width: int = WIDTH
-    height: int = HEIGHT
-    plot_left: int = PAD_LEFT
-    plot_right: int = WIDTH - PAD_RIGHT
-    plot_top: int = PAD_TOP
-    plot_bottom: int = HEIGHT - PAD_BOTTOM
-
-    @property
-    def plot_height(self) -> int:
-        return self.plot_bottom - self.plot_top
-
-    @property
-    def center_x(self) -> float:
-        return (self.plot_left + self.plot_right) / 2
-
-    @property
-    def center_y(self) -> float:
-        return (self.plot_top + self.plot_bottom) / 2
-
-    @property
-    def summary(self) -> str:
-        parts = []
-        for series in self.series:
-            if series.latest is not None:
-                parts.append(
-                    _("%(label)s latest %(now)s, peak %(peak)s")
-                    % {
-                        "label": series.label,
-                        "now": self.format(series.latest),
-                        "peak": self.format(series.peak),
-                    }
-                )
-        return "; ".join(parts) or _("No data in this period.")
-
-    def format(self, value: float) -> str:
-        if self.unit == "%":
-            return f"{value:.0f}%"
-        return format_bps(value)
-
-
-def format_bps(value: float) -> str:
-    for unit, size in (("Gbps", 1e9), ("Mbps", 1e6), ("kbps", 1e3)):
-        if value >= size:
-            return f"{value / size:.1f} {unit}"
-    return f"{value:.0f} bps"
-
-
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
 
 
 def router_charts(
     *, router: Router, range_key: str = "24h", now: datetime | None = None, time_zone: str = "UTC"
 ) -> list[Chart]:
-    span, bucket, tick_every, tick_format = RANGES.get(range_key, RANGES["24h"])
+    """CPU, memory and traffic charts of ``router`` over ``range_key`` (one query)."""
+    span, bucket, tick_every, tick_format, label_format = RANGES.get(range_key, RANGES["24h"])
     now = now or timezone.now()
     start = now - span
     buckets = int(span / bucket)
@@ -161,83 +77,39 @@ def router_charts(
     if tick_every >= timedelta(days=1):
         tick = tick.replace(hour=0)
     while tick < now:
-        x_ticks.append((_x((tick - start) / span), tick.strftime(tick_format)))
+        x_ticks.append(((tick - start) / span, tick.strftime(tick_format)))
         tick += tick_every
-    outages = []
-    for index in range(buckets):
-        if seen[index] and not reachable[index]:
-            outages.append((_x(index / buckets), _x((index + 1) / buckets) - _x(index / buckets)))
-
+    labels = [
+        (start + bucket * index).astimezone(zone).strftime(label_format) for index in range(buckets)
+    ]
+    unreachable = _("Unreachable")
+    bands = [
+        (index / buckets, (index + 1) / buckets, unreachable)
+        for index in range(buckets)
+        if seen[index] and not reachable[index]
+    ]
     rx_bps = [rx[i] * 8 / seconds[i] if seconds[i] else None for i in range(buckets)]
     tx_bps = [tx[i] * 8 / seconds[i] if seconds[i] else None for i in range(buckets)]
-    traffic_max = _nice_max(max([v for v in rx_bps + tx_bps if v is not None] or [0]))
-    charts = [
-        _chart(
-            "cpu",
-            _("CPU load"),
-            "%",
-            100,
-            [Series(_("CPU"), "s1", [average(v) for v in cpu])],
-            x_ticks,
-            outages,
-            buckets,
-        ),
-        _chart(
-            "memory",
-            _("Memory used"),
-            "%",
-            100,
-            [Series(_("Memory"), "s2", [average(v) for v in memory])],
-            x_ticks,
-            outages,
-            buckets,
-        ),
-        _chart(
-            "traffic",
-            _("Traffic"),
-            "bps",
-            traffic_max,
-            [Series(_("Download (rx)"), "s1", rx_bps), Series(_("Upload (tx)"), "s3", tx_bps)],
-            x_ticks,
-            outages,
-            buckets,
-        ),
+    common = {
+        "labels": labels,
+        "x_ticks": x_ticks,
+        "bands": bands,
+        "x_header": _("From"),
+        "width": 480,
+        "height": 190,
+        "font_size": 13,
+        "caption": True,
+        "show_summary": True,
+        "css_class": "card",
+    }
+    percentages = [
+        ("cpu", _("CPU load"), Series(_("CPU"), [average(v) for v in cpu], "s1")),
+        ("memory", _("Memory used"), Series(_("Memory"), [average(v) for v in memory], "s2")),
     ]
+    charts = [
+        line_chart(key=key, title=title, unit=PERCENT, y_max=100, series=[series], **common)
+        for key, title, series in percentages
+    ]
+    traffic = [Series(_("Download (rx)"), rx_bps, "s1"), Series(_("Upload (tx)"), tx_bps, "s3")]
+    charts.append(line_chart(key="traffic", title=_("Traffic"), unit=BPS, series=traffic, **common))
     return charts
-
-
-def _x(fraction: float) -> float:
-    return round(PAD_LEFT + fraction * (WIDTH - PAD_LEFT - PAD_RIGHT), 1)
-
-
-def _y(value: float, y_max: float) -> float:
-    plot = HEIGHT - PAD_TOP - PAD_BOTTOM
-    return round(PAD_TOP + plot - min(value, y_max) / y_max * plot, 1)
-
-
-def _chart(key, title, unit, y_max, series_list, x_ticks, outages, buckets) -> Chart:
-    has_data = False
-    for series in series_list:
-        segment: list[str] = []
-        for index, value in enumerate(series.values):
-            if value is None:
-                _close(series, segment)
-                segment = []
-                continue
-            has_data = True
-            segment.append(f"{_x((index + 0.5) / buckets)},{_y(value, y_max)}")
-        _close(series, segment)
-    y_ticks = []
-    for fraction in (0, 0.5, 1) if has_data else ():
-        value = y_max * fraction
-        label = f"{value:.0f}%" if unit == "%" else format_bps(value)
-        y_ticks.append((_y(value, y_max), label))
-    return Chart(key, title, unit, series_list, y_max, y_ticks, x_ticks, outages, has_data)
-
-
-def _close(series: Series, segment: list[str]) -> None:
-    if len(segment) == 1:  # one point: draw a short dash so it shows
-        x, y = segment[0].split(",")
-        segment = [f"{float(x) - 1.5},{y}", f"{float(x) + 1.5},{y}"]
-    if segment:
-        series.segments.append(" ".join(segment))

@@ -1,7 +1,7 @@
 """The "sales of the day" widget on the dashboard home."""
 
 from accounts.permissions import has_org_permission
-from vouchers.charts import sales_bars
+from vouchers.charts import sales_chart
 from vouchers.models import Voucher
 from vouchers.selectors import sales_summary
 
@@ -17,7 +17,7 @@ def widgets(request) -> list[dict]:
             "context": {
                 "sales": sales,
                 "currency": organization.currency,
-                "chart": sales_bars(sales, currency=organization.currency),
+                "chart": sales_chart(sales, currency=organization.currency),
                 "active": Voucher.objects.filter(status=Voucher.Status.ACTIVE).count(),
             },
             "order": 20,

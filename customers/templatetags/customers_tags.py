@@ -1,8 +1,8 @@
 """Template filters for customer pages."""
 
 from django import template
-from django.template.defaultfilters import filesizeformat
 
+from nettportal.charts import format_bytes
 from nettportal.phones import format_phone_national
 
 register = template.Library()
@@ -19,7 +19,7 @@ def bytes_human(value):
     """Traffic in the units people read on a router: 1.2 GB, 350 MB."""
     if value in (None, ""):
         return "—"
-    return filesizeformat(int(value)).replace("\xa0", " ")
+    return format_bytes(value)
 
 
 @register.filter

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from routers.charts import format_bps
+from nettportal.charts import format_bps
 
 register = template.Library()
 

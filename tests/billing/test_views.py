@@ -261,8 +261,8 @@ def test_revenue_dashboard_charts_and_csv(client_a, org_a, django_assert_max_num
     with django_assert_max_num_queries(28):
         page = client_a.get("/payments/revenue/")
     body = page.content.decode()
-    assert body.count('<svg class="chart"') == 4 and "140.00 GHS" in body
-    assert "1 week: 100 GHS (1)" in body  # tooltip of the package chart
+    assert body.count('<figure class="chart ') == 4 and "140.00 GHS" in body
+    assert "1 week: ₵100.00 (1 payment)" in body  # tooltip of the package chart
     csv_text = b"".join(client_a.get("/payments/revenue.csv").streaming_content).decode()
     assert "router,Market,2,120.00,GHS" in csv_text
     assert "processor,M-Pesa,2,120.00,GHS" in csv_text

@@ -1,4 +1,4 @@
-"""Server-side SVG charts from status samples."""
+"""Router history charts: status samples bucketed into the shared chart component."""
 
 from datetime import timedelta
 
@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tenancy import tenant
-from routers.charts import format_bps, router_charts
+from nettportal.charts import format_bps
+from routers.charts import router_charts
 from tests.routers.factories import RouterFactory, RouterStatusSampleFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +64,16 @@ def test_samples_are_averaged_per_bucket_and_outages_break_the_line(org_a, org_b
     assert cpu.values[0] == 20
     assert cpu.values[2] is None
     assert cpu.values[4] == 50
-    assert len(cpu.segments) == 2  # broken by the gap
-    assert len(charts["cpu"].outages) == 1
+    # Broken by the gap: lone readings in buckets 0 and 4 are dots, not one line.
+    assert len(charts["cpu"].dots) == 2 and not charts["cpu"].lines
+    assert len(charts["cpu"].bands) == 1
+    assert charts["cpu"].bands[0].title == "Unreachable"
     rx, tx = charts["traffic"].series
     assert rx.values[4] == pytest.approx(1_000_000)
     assert tx.values[4] == pytest.approx(100_000)
     assert charts["traffic"].y_max == 1_000_000
     assert "CPU latest 50%, peak 50%" in charts["cpu"].summary
+    assert [tick.label for tick in charts["cpu"].y_ticks] == ["0%", "50%", "100%"]
     assert charts["cpu"].x_ticks  # hour labels along the bottom
 
 
@@ -92,7 +96,8 @@ def test_no_data_says_so(org_a):
         charts = router_charts(router=router, range_key="bogus")
     assert all(not chart.has_data for chart in charts)
     assert all(chart.y_ticks == [] for chart in charts)
-    assert charts[0].summary == "No data in this period."
+    assert all(chart.is_empty for chart in charts)
+    assert charts[0].summary == "No data for this period"
 
 
 def test_format_bps():

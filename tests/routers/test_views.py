@@ -137,8 +137,8 @@ def test_detail_shows_status_sessions_charts_and_events(client_a, org_a, sim_rou
     for session in router.sim.hotspot_active:
         assert session["user"] in body
         assert session["mac-address"] in body
-    assert body.count('<figure class="card chart"') == 3
-    assert "<polyline" in body
+    assert body.count('<figure class="chart chart-line card"') == 3
+    assert '<circle class="chart-dot"' in body  # both polls fall in one bucket: a lone reading
     assert "Came online" in body
     assert "ether1" in body
     with tenant(org_a):

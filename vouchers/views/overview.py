@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import has_org_permission, org_permission_required
 from nettportal.errors import ApplicationError
 from vouchers import selectors, services
-from vouchers.charts import sales_bars
+from vouchers.charts import sales_chart
 from vouchers.forms import VoucherSettingsForm
 from vouchers.models import Package, Voucher
 from vouchers.printing import qr_template_for, qr_url
@@ -25,7 +25,7 @@ def overview(request):
         {
             "counts": selectors.status_counts(Voucher.objects.all()),
             "sales": sales,
-            "sales_chart": sales_bars(sales, currency=organization.currency),
+            "sales_chart": sales_chart(sales, currency=organization.currency),
             "batches": [(batch, counts[batch.pk]) for batch in batches],
             "package_count": Package.objects.count(),
             "router_actions": list(selectors.recent_router_actions()),
