@@ -200,15 +200,20 @@ def backup_list(*, directory: Path | None = None) -> list[Backup]:
 def backup_rotate(
     *, directory: Path | None = None, keep_days: int | None = None, now=None
 ) -> list[str]:
-    """Delete backups older than ``keep_days`` (``BACKUP_RETENTION_DAYS``); the
+    """Delete backups older than ``keep_days``, by default the ``backups``
+    retention class's period (``BACKUP_RETENTION_DAYS`` unless staff override it
+    in admin → Retention rules; switched off there, no backup is deleted). The
     newest backup is always kept, whatever its age. Leftover ``.part`` files
     older than a day are removed too."""
+    from privacy.services.retention import retention_days
+
     directory = Path(directory or settings.BACKUP_DIR)
-    keep_days = settings.BACKUP_RETENTION_DAYS if keep_days is None else keep_days
+    keep_days = retention_days("backups") if keep_days is None else keep_days
     now = now or datetime.now(UTC)
-    cutoff = now - timedelta(days=keep_days)
     removed = []
-    for backup in backup_list(directory=directory)[1:]:
+    backups = backup_list(directory=directory)[1:] if keep_days is not None else []
+    cutoff = now - timedelta(days=keep_days or 0)
+    for backup in backups:
         created = datetime.fromisoformat(backup.read_manifest()["created_at"])
         if created < cutoff:
             backup.dump.unlink(missing_ok=True)

@@ -53,8 +53,10 @@ register(
     export=False,
     personal_fields=("file_name", "errors"),
     retention="customer_imports",
-    notes="The stored CSV holds many customers' data; files are removed after "
-    "CUSTOMERS_IMPORT_KEEP_DAYS by customers.tasks.purge_customer_imports_task.",
+    retention_field="created_at",
+    erasure_hook="customers.services.imports.customer_import_files_remove",
+    notes="The stored CSV holds many customers' data; the record and its file are swept "
+    "after CUSTOMERS_IMPORT_KEEP_DAYS (the hook removes the file).",
     extra={"customer_field": None},
 )
 register(
@@ -71,21 +73,26 @@ register(
     category="usage",
     personal_fields=("username", "mac_address", "ip_address"),
     retention="usage_sessions",
-    notes="Raw sessions: kept CUSTOMERS_SESSION_RETENTION_DAYS (default 395, about 13 "
-    "months), pruned daily by customers.tasks.usage_housekeeping_task.",
+    retention_field="started_at",
+    retention_keep={"ended_at__isnull": True},
+    notes="Raw sessions: closed ones are kept CUSTOMERS_SESSION_RETENTION_DAYS (default 395, "
+    "about 13 months) from their start; open sessions are never swept.",
     extra={"customer_field": "customer"},
 )
 register(
     "customers.UsageDaily",
     category="usage",
     retention="usage_rollups",
-    notes="Per-customer daily totals: kept CUSTOMERS_ROLLUP_RETENTION_DAYS (default 1095).",
+    retention_field="day",
+    notes="Per-customer daily totals: kept CUSTOMERS_ROLLUP_RETENTION_DAYS (default 1095), "
+    "longer than the raw sessions.",
     extra={"customer_field": "customer"},
 )
 register(
     "customers.RouterUsageDaily",
     category="usage",
     retention="usage_rollups",
+    retention_field="day",
     notes="Per-router daily totals across all users; no personal data.",
     extra={"customer_field": None},
 )

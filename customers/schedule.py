@@ -3,10 +3,6 @@
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
-    "customers-purge-imports": {
-        "task": "customers.tasks.purge_customer_imports_task",
-        "schedule": crontab(hour=3, minute=10),
-    },
     "customers-pppoe-retry": {
         "task": "customers.tasks.retry_pppoe_sync_task",
         "schedule": 180.0,

@@ -25,16 +25,6 @@ def run_customer_import_task(org_id: int, customer_import_id: int) -> None:
     customer_import_execute(customer_import_id=customer_import_id)
 
 
-@shared_task(time_limit=600, soft_time_limit=540)
-def purge_customer_imports_task() -> None:
-    """Platform-wide sweep: stored import files past ``CUSTOMERS_IMPORT_KEEP_DAYS``."""
-    from customers.services.imports import customer_imports_purge
-
-    with all_tenants():
-        removed = customer_imports_purge()
-    logger.info("customer imports purged: %s", removed)
-
-
 # --- PPPoE -------------------------------------------------------------------------------
 
 
@@ -154,11 +144,11 @@ def reconcile_pppoe_task() -> int:
 
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def usage_housekeeping_task() -> dict:
-    """Platform-wide: close sessions of routers no longer polled; apply retention."""
-    from customers.services.usage import usage_close_stale, usage_prune
+    """Platform-wide: close sessions of routers no longer polled. (Old sessions and
+    rollups are deleted by the privacy retention sweep, see ``personal_data.py``.)"""
+    from customers.services.usage import usage_close_stale
 
     with all_tenants():
         closed = usage_close_stale()
-        removed = usage_prune()
-    logger.info("usage housekeeping: closed=%s removed=%s", closed, removed)
-    return {"closed": closed, **removed}
+    logger.info("usage housekeeping: closed=%s", closed)
+    return {"closed": closed}

@@ -5,9 +5,10 @@ register(
     category="analytics",
     personal_fields=("user",),
     retention="analytics",
+    retention_field="at",
     export=True,
     notes="Only with analytics consent; route patterns, never raw paths. Raw rows kept "
-    "ANALYTICS_RAW_RETENTION_DAYS.",
+    "ANALYTICS_RAW_RETENTION_DAYS (the daily aggregates stay).",
 )
 register(
     "insights.DailyUsage",
@@ -19,6 +20,7 @@ register(
     category="security_log",
     personal_fields=("ip_address", "user"),
     retention="security_log",
+    retention_field="at",
     export=False,
     notes="Security monitoring (legitimate interest); kept SECURITY_LOG_RETENTION_DAYS.",
 )

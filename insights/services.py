@@ -1,15 +1,14 @@
-"""Daily aggregation and retention of analytics and the security log."""
+"""Daily aggregation of analytics. Raw events and the request log are deleted by
+the privacy retention sweep (classes in ``insights/personal_data.py``)."""
 
 import datetime as dt
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from accounts.tenancy import all_tenants
-from insights.models import AnalyticsEvent, DailyUsage, RequestLog
+from insights.models import AnalyticsEvent, DailyUsage
 
 
 def _day_bounds(day: dt.date):
@@ -50,16 +49,3 @@ def daily_usage_aggregate(*, day: dt.date) -> int:
             ]
         )
     return len(created)
-
-
-def insights_prune(*, now=None) -> dict:
-    """Delete raw analytics and security-log rows past their retention."""
-    now = now or timezone.now()
-    with all_tenants():
-        analytics, _ = AnalyticsEvent.objects.filter(
-            at__lt=now - timedelta(days=settings.ANALYTICS_RAW_RETENTION_DAYS)
-        ).delete()
-    security, _ = RequestLog.objects.filter(
-        at__lt=now - timedelta(days=settings.SECURITY_LOG_RETENTION_DAYS)
-    ).delete()
-    return {"analytics_events": analytics, "request_log": security}

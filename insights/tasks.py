@@ -4,7 +4,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from insights.services import daily_usage_aggregate, insights_prune
+from insights.services import daily_usage_aggregate
 
 logger = logging.getLogger(__name__)
 
@@ -16,10 +16,3 @@ def aggregate_daily_usage_task(day: str | None = None) -> int:
     rows = daily_usage_aggregate(day=target)
     logger.info("aggregated usage for %s: %s rows", target, rows)
     return rows
-
-
-@shared_task(time_limit=900, soft_time_limit=840, ignore_result=True)
-def prune_insights_task() -> dict:
-    result = insights_prune()
-    logger.info("pruned insights rows: %s", result)
-    return result

@@ -1,5 +1,8 @@
 from privacy.registry import register
 
+# Deliveries still being tried are never swept, whatever their age.
+_IN_FLIGHT = ["pending", "retrying"]
+
 register(
     "integrations.ApiToken",
     category="integrations",
@@ -18,6 +21,15 @@ register(
     category="integrations",
     personal_fields=("payload",),
     retention="webhook_deliveries",
-    notes="Payloads carry what the granted scope covers; pruned after WEBHOOK_DELIVERY_RETENTION_DAYS.",
+    retention_field="created_at",
+    retention_keep={"status__in": _IN_FLIGHT},
+    notes="Payloads carry what the granted scope covers; finished deliveries are swept "
+    "after WEBHOOK_DELIVERY_RETENTION_DAYS.",
 )
-register("integrations.WebhookAttempt", category="integrations", retention="webhook_deliveries")
+register(
+    "integrations.WebhookAttempt",
+    category="integrations",
+    retention="webhook_deliveries",
+    retention_field="at",
+    retention_keep={"delivery__status__in": _IN_FLIGHT},
+)

@@ -36,21 +36,3 @@ def retry_due_webhooks_task(limit: int = 500) -> int:
     if due:
         logger.info("enqueued %s due webhook deliveries", len(due))
     return len(due)
-
-
-@shared_task(time_limit=600, soft_time_limit=540, ignore_result=True)
-def prune_webhook_deliveries_task() -> int:
-    """Delete finished deliveries (and their attempts) past the retention period."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
-    with all_tenants():
-        deleted, _detail = (
-            WebhookDelivery.objects.filter(created_at__lt=cutoff)
-            .exclude(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING])
-            .delete()
-        )
-    logger.info("pruned %s webhook rows", deleted)
-    return deleted

@@ -427,6 +427,18 @@ PRIVACY_DELETION_REMINDER_DAYS = [
 ]
 PRIVACY_LEGAL_RETENTION_YEARS = env_int("PRIVACY_LEGAL_RETENTION_YEARS", 7)
 PRIVACY_CHUNK_SIZE = env_int("PRIVACY_CHUNK_SIZE", 2000)
+# Retention periods in days. Every retention class of the personal-data registry
+# (privacy/registry.py) reads its period from one setting: these, and the app-named ones
+# above (ROUTER_HISTORY_RETENTION_DAYS, CUSTOMERS_SESSION_RETENTION_DAYS, ...). One daily
+# sweep (privacy.tasks.retention_sweep_task) applies them all; staff may override a class
+# in admin → Retention rules.
+RETENTION_ACCESS_LOG_DAYS = env_int("RETENTION_ACCESS_LOG_DAYS", 365)
+RETENTION_SESSIONS_DAYS = env_int("RETENTION_SESSIONS_DAYS", 395)
+RETENTION_USAGE_DAYS = env_int("RETENTION_USAGE_DAYS", 395)
+RETENTION_JOBS_DAYS = env_int("RETENTION_JOBS_DAYS", 30)
+RETENTION_DELETED_ORGANIZATIONS_DAYS = env_int("RETENTION_DELETED_ORGANIZATIONS_DAYS", 30)
+RETENTION_PRIVACY_REPORTS_DAYS = env_int("RETENTION_PRIVACY_REPORTS_DAYS", 730)
+RETENTION_VOUCHER_EVENTS_DAYS = env_int("RETENTION_VOUCHER_EVENTS_DAYS", 395)
 PRIVACY_TASK_BUDGET_SECONDS = env_int("PRIVACY_TASK_BUDGET_SECONDS", 240)
 PRIVACY_STAFF_EMAILS = env_list("PRIVACY_STAFF_EMAILS")
 # Suspended organisations see only the privacy centre; staff admin views of

@@ -5,6 +5,7 @@ register(
     category="notifications",
     personal_fields=("recipient",),
     retention="notifications",
+    retention_field="created_at",
     notes="In-app notices; titles name routers/amounts, not end customers.",
 )
 register("notifications.NotificationPreference", category="members")

@@ -125,12 +125,3 @@ def notification_preferences_set(*, organization, user, choices: dict) -> None:
             event=event,
             defaults={"email": bool(choice["email"]), "in_app": bool(choice["in_app"])},
         )
-
-
-def notification_prune(*, before) -> int:
-    """Delete read notices older than ``before`` (platform-wide sweep)."""
-    from accounts.tenancy import all_tenants
-
-    with all_tenants():
-        deleted, _ = Notification.objects.filter(created_at__lt=before).delete()
-    return deleted

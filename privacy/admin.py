@@ -274,6 +274,8 @@ class RetentionRuleAdmin(admin.ModelAdmin):
         "retention_class",
         "days",
         "default_days",
+        "setting",
+        "effective_days",
         "is_enabled",
         "description",
         "updated_at",

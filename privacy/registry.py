@@ -23,6 +23,9 @@ What a registration says:
   declared with :func:`retention_class`), or ``None`` when the row lives as
   long as its organisation. ``retention_field`` is the timestamp column the
   age is measured on; when omitted it is inferred from common names.
+  ``retention_keep`` — ORM lookups of rows the sweep leaves alone whatever
+  their age (an open session, a delivery still being retried), e.g.
+  ``{"ended_at__isnull": True}``. ``keep_for_law`` rows are never swept.
 * ``organization_path`` — ORM lookup from the model to its organisation.
   Inferred for ``TenantModel`` (``organization``) and ``Organization`` itself;
   user-owned tables that belong in the organisation export declare it, e.g.
@@ -87,9 +90,23 @@ AUTO = _Auto()
 
 @dataclass(frozen=True)
 class RetentionClass:
+    """A named retention period. ``setting`` names the Django setting (an
+    environment variable, see the README's Configuration) that holds the
+    period; ``days`` is the fallback when no such setting exists."""
+
     name: str
-    default_days: int | None
     description: str
+    days: int | None = None
+    setting: str | None = None
+
+    @property
+    def default_days(self) -> int | None:
+        """The configured period (read at call time, so settings overrides apply)."""
+        if self.setting:
+            from django.conf import settings
+
+            return getattr(settings, self.setting, self.days)
+        return self.days
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,7 @@ class DataClass:
     erasure: str = "delete"
     retention: str | None = None
     retention_field: str | None = None
+    retention_keep: dict = field(default_factory=dict)
     organization_path: str | _Auto | None = AUTO
     user_path: str | _Auto | None = AUTO
     customer_path: str | _Auto | None = AUTO
@@ -270,57 +288,103 @@ def register(label: str, *, category: str, **options) -> DataClass:
     return entry
 
 
-def retention_class(name: str, *, days: int | None, description: str) -> RetentionClass:
-    """Declare a retention class and its default period (staff may change it).
+def retention_class(
+    name: str, *, description: str, days: int | None = None, setting: str | None = None
+) -> RetentionClass:
+    """Declare a retention class and where its period comes from.
 
-    ``days=None`` means "kept until the organisation is deleted" unless staff
-    set a period. An app's own declaration (in its ``personal_data.py``, read
-    after this module) replaces a default declared here.
+    ``setting`` names the Django setting holding the period in days (defined
+    in ``nettportal/settings.py`` from an environment variable); ``days`` is
+    the fallback when that setting does not exist. ``None`` means "kept until
+    the organisation is deleted". Staff may override a period in admin →
+    Retention rules. An app's own declaration (in its ``personal_data.py``,
+    read after this module) replaces one declared here.
     """
-    declared = RetentionClass(name=name, default_days=days, description=description)
+    declared = RetentionClass(name=name, description=description, days=days, setting=setting)
     RETENTION_CLASSES[name] = declared
     return declared
 
 
-# The classes the policy and the product promise. Apps may declare more in their
-# personal_data.py with retention_class().
+# The classes the policy and the product promise, each with its setting. Apps may
+# declare more in their personal_data.py with retention_class().
 retention_class(
-    "access_log", days=365, description="Access log: who viewed or changed personal data."
+    "access_log",
+    setting="RETENTION_ACCESS_LOG_DAYS",
+    description="Access log (who viewed or changed personal data) and the record of purges.",
 )
-retention_class("request_log", days=365, description="Request and action logs.")
-retention_class("analytics", days=395, description="First-party usage analytics events.")
-retention_class("router_status", days=90, description="Router status and traffic samples.")
+retention_class(
+    "security_log",
+    setting="SECURITY_LOG_RETENTION_DAYS",
+    description="Request and action log (security monitoring).",
+)
+retention_class(
+    "analytics",
+    setting="ANALYTICS_RAW_RETENTION_DAYS",
+    description="Raw first-party usage analytics events (daily aggregates stay).",
+)
 retention_class(
     "sessions",
-    days=395,
-    description="Raw sessions (hotspot/PPPoE sessions and dashboard login sessions), 13 months.",
+    setting="RETENTION_SESSIONS_DAYS",
+    description="Dashboard login sessions and routers' active-session rows.",
 )
-retention_class("usage", days=395, description="Raw usage records of end customers, 13 months.")
-retention_class("exports", days=7, description="Export records and their ZIP files.")
-retention_class("jobs", days=30, description="Background-job progress rows.")
+retention_class(
+    "usage",
+    setting="RETENTION_USAGE_DAYS",
+    description="Landing-page purchase records of end customers.",
+)
+retention_class(
+    "exports",
+    setting="PRIVACY_EXPORT_LINK_DAYS",
+    description="Export records and their ZIP files (as long as the download link).",
+)
+retention_class("jobs", setting="RETENTION_JOBS_DAYS", description="Background-job progress rows.")
 retention_class(
     "deleted_organizations",
-    days=30,
+    setting="RETENTION_DELETED_ORGANIZATIONS_DAYS",
     description=(
         "Leftovers of a deleted organisation that hold no legal records "
         "(the pseudonymised organisation row), counted from the deletion."
     ),
 )
-retention_class("privacy_reports", days=730, description="Reports of a minor's data (2 years).")
-retention_class("security_log", days=365, description="Security events (logins, 2FA changes).")
-retention_class("notifications", days=180, description="In-platform notices to members.")
 retention_class(
-    "webhook_deliveries", days=30, description="Outgoing webhook deliveries and their attempts."
+    "privacy_reports",
+    setting="RETENTION_PRIVACY_REPORTS_DAYS",
+    description="Reports of a minor's data.",
 )
-# Names other apps already use for the classes above (same periods as the policy).
-retention_class("router_history", days=90, description="Router status and traffic history samples.")
-retention_class("router_events", days=365, description="Router events (went offline, back...).")
 retention_class(
-    "usage_sessions", days=395, description="Raw hotspot/PPPoE sessions of end customers."
+    "notifications",
+    setting="NOTIFICATION_RETENTION_DAYS",
+    description="In-platform notices to members.",
 )
-retention_class("usage_rollups", days=1095, description="Daily usage totals per customer.")
 retention_class(
-    "customer_imports", days=30, description="Records of CSV imports (their files go sooner)."
+    "webhook_deliveries",
+    setting="WEBHOOK_DELIVERY_RETENTION_DAYS",
+    description="Finished outgoing webhook deliveries and their attempts.",
+)
+retention_class(
+    "router_history",
+    setting="ROUTER_HISTORY_RETENTION_DAYS",
+    description="Router status and interface traffic samples.",
+)
+retention_class(
+    "router_events",
+    setting="ROUTER_EVENT_RETENTION_DAYS",
+    description="Router events (went offline, came back, rebooted).",
+)
+retention_class(
+    "usage_sessions",
+    setting="CUSTOMERS_SESSION_RETENTION_DAYS",
+    description="Raw hotspot/PPPoE sessions of end customers (closed ones).",
+)
+retention_class(
+    "usage_rollups",
+    setting="CUSTOMERS_ROLLUP_RETENTION_DAYS",
+    description="Daily usage totals per customer and per router (kept longer than sessions).",
+)
+retention_class(
+    "customer_imports",
+    setting="CUSTOMERS_IMPORT_KEEP_DAYS",
+    description="Customer CSV imports: the uploaded file and its record.",
 )
 
 
@@ -360,7 +424,16 @@ def stale_registrations() -> list[str]:
 
 def registry_problems() -> list[str]:
     """Everything wrong with the classifications, in words a developer can act on."""
+    from django.conf import settings
+
     problems = []
+    for declared in RETENTION_CLASSES.values():
+        if declared is None:
+            continue
+        if declared.setting and not hasattr(settings, declared.setting):
+            problems.append(
+                f"retention class '{declared.name}': setting {declared.setting} is not defined"
+            )
     for entry in installed_data_classes():
         model = entry.model
         names = {f.name for f in model._meta.concrete_fields}
@@ -368,6 +441,11 @@ def registry_problems() -> list[str]:
             if name not in names:
                 problems.append(f"{entry.label}: '{name}' is not a field")
         if entry.retention is not None:
+            if entry.erasure == "keep_for_law":
+                problems.append(
+                    f"{entry.label}: keep_for_law rows are kept for the legal period; "
+                    "they cannot have a retention class"
+                )
             if entry.retention not in RETENTION_CLASSES:
                 problems.append(
                     f"{entry.label}: retention class '{entry.retention}' has no default; "
@@ -378,6 +456,9 @@ def registry_problems() -> list[str]:
                 problems.append(
                     f"{entry.label}: retention needs a timestamp column; pass retention_field="
                 )
+            for lookup in entry.retention_keep:
+                if not _path_is_valid(model, lookup.split("__")[0]):
+                    problems.append(f"{entry.label}: retention_keep '{lookup}' does not resolve")
         if entry.erasure_hook:
             try:
                 entry.hook()

@@ -14,13 +14,15 @@ register(
     "routers.RouterStatusSample",
     category="router_history",
     retention="router_history",
-    notes="Pruned after ROUTER_HISTORY_RETENTION_DAYS by prune_router_history_task.",
+    retention_field="taken_at",
+    notes="Swept after ROUTER_HISTORY_RETENTION_DAYS by the privacy retention sweep.",
 )
 register(
     "routers.InterfaceTrafficSample",
     category="router_history",
     retention="router_history",
-    notes="Pruned after ROUTER_HISTORY_RETENTION_DAYS by prune_router_history_task.",
+    retention_field="taken_at",
+    notes="Swept after ROUTER_HISTORY_RETENTION_DAYS by the privacy retention sweep.",
 )
 register(
     "routers.ActiveSession",
@@ -34,6 +36,7 @@ register(
     "routers.RouterEvent",
     category="router_history",
     retention="router_events",
-    notes="Online/offline/reboot history without personal data; pruned after "
+    retention_field="created_at",
+    notes="Online/offline/reboot history without personal data; swept after "
     "ROUTER_EVENT_RETENTION_DAYS.",
 )

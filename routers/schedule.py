@@ -1,6 +1,5 @@
 """Beat entries for routers (read while Celery configures itself: no models here)."""
 
-from celery.schedules import crontab
 from django.conf import settings
 
 _interval = float(settings.ROUTER_POLL_INTERVAL)
@@ -11,9 +10,5 @@ BEAT_SCHEDULE = {
         "schedule": _interval,
         # A fan-out that could not start in time is dropped, not piled up.
         "options": {"expires": max(1.0, _interval - 1)},
-    },
-    "routers-prune-history": {
-        "task": "routers.tasks.prune_router_history_task",
-        "schedule": crontab(minute=17, hour="*/6"),
     },
 }

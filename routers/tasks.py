@@ -1,4 +1,7 @@
-"""Celery tasks: the scheduled fan-out, the chunk pollers, on-demand polls and pruning.
+"""Celery tasks: the scheduled fan-out, the chunk pollers and on-demand polls.
+
+Old samples and events are deleted by the privacy retention sweep (see
+``routers/personal_data.py``), not here.
 
 The fan-out and the chunk tasks are platform-wide sweeps (routers of every
 organisation share chunks so a chunk is a useful size), which is why they use
@@ -7,20 +10,17 @@ own organisation active. ``poll_router_task`` serves one organisation's router.
 """
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
-from accounts.tenancy import all_tenants, tenant_task
-from routers.models import InterfaceTrafficSample, Router, RouterEvent, RouterStatusSample
+from accounts.tenancy import tenant_task
+from routers.models import Router
 from routers.polling import chunked, due_router_ids, poll_routers
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SOFT_LIMIT = settings.ROUTER_POLL_TIME_LIMIT * 2 + 60
-PRUNE_BATCH = 10_000
 
 
 @shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)
@@ -54,31 +54,3 @@ def poll_router_task(org_id: int, router_id: int) -> bool:
         return False
     outcomes = poll_routers([router_id], force=True)
     return bool(outcomes and outcomes[0].ok)
-
-
-@shared_task(time_limit=1800, soft_time_limit=1700, ignore_result=True)
-def prune_router_history_task() -> dict:
-    """Delete samples and events older than their retention (platform-wide sweep)."""
-    now = timezone.now()
-    history_cutoff = now - timedelta(days=settings.ROUTER_HISTORY_RETENTION_DAYS)
-    event_cutoff = now - timedelta(days=settings.ROUTER_EVENT_RETENTION_DAYS)
-    deleted = {}
-    with all_tenants():
-        for model, field, cutoff in (
-            (RouterStatusSample, "taken_at", history_cutoff),
-            (InterfaceTrafficSample, "taken_at", history_cutoff),
-            (RouterEvent, "created_at", event_cutoff),
-        ):
-            total = 0
-            while True:
-                ids = list(
-                    model.objects.filter(**{f"{field}__lt": cutoff}).values_list("pk", flat=True)[
-                        :PRUNE_BATCH
-                    ]
-                )
-                if not ids:
-                    break
-                total += model.objects.filter(pk__in=ids).delete()[0]
-            deleted[model._meta.model_name] = total
-    logger.info("router history pruned: %s", deleted)
-    return deleted

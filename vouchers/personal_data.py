@@ -9,7 +9,9 @@ business data.
 from privacy.registry import register, retention_class
 
 retention_class(
-    "voucher_events", days=395, description="Voucher history and router actions, 13 months."
+    "voucher_events",
+    setting="RETENTION_VOUCHER_EVENTS_DAYS",
+    description="Voucher history and router actions.",
 )
 
 register("vouchers.Package", category="vouchers")

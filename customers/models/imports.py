@@ -11,7 +11,7 @@ class CustomerImport(TenantModel):
     """Upload → preview (per-row errors) → import valid rows or nothing.
 
     The uploaded file is kept in private storage until the import is finished
-    (and removed by the clean-up job after ``CUSTOMERS_IMPORT_KEEP_DAYS``);
+    (and removed with its row by the retention sweep after ``CUSTOMERS_IMPORT_KEEP_DAYS``);
     ``errors`` maps a CSV row number (as a string, 1 = the first data row) to
     its messages, which is all the report needs besides the file itself.
     """

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -575,16 +574,20 @@ def customer_import_errors_page(customer_import: CustomerImport, *, limit: int =
     return found
 
 
-def customer_imports_purge(*, older_than_days: int | None = None) -> int:
-    """Remove stored files (and the rows) of imports older than the keep period."""
-    days = older_than_days if older_than_days is not None else settings.CUSTOMERS_IMPORT_KEEP_DAYS
-    cutoff = timezone.now() - timedelta(days=days)
-    removed = 0
-    for customer_import in CustomerImport.objects.filter(created_at__lt=cutoff).only(
-        "pk", "file_path"
-    ):
-        if customer_import.file_path:
-            storage().delete(customer_import.file_path)
-        customer_import.delete()
-        removed += 1
-    return removed
+def customer_import_files_remove(*, organization, instances, reason: str) -> None:
+    """Erasure hook (``customers/personal_data.py``): the stored CSV of each
+    import row being deleted — by the retention sweep after
+    ``CUSTOMERS_IMPORT_KEEP_DAYS`` or by an organisation's deletion — goes
+    too, once the deletion commits."""
+    paths = [item.file_path for item in instances if item.file_path]
+    if not paths:
+        return
+
+    def remove():
+        for path in paths:
+            try:
+                storage().delete(path)
+            except OSError:  # already gone: nothing left to remove
+                logger.warning("customer import file could not be removed")
+
+    transaction.on_commit(remove)

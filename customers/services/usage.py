@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -675,37 +674,6 @@ def usage_close_stale(*, older_than: timedelta = timedelta(hours=6), now=None) -
     )
 
 
-def usage_prune(*, now=None, batch: int = 5000) -> dict:
-    """Retention: raw sessions after ``CUSTOMERS_SESSION_RETENTION_DAYS``, rollups after
-    ``CUSTOMERS_ROLLUP_RETENTION_DAYS`` (kept longer, they are small). Deletes in
-    batches so a big backlog never holds long locks."""
-    now = now or timezone.now()
-    session_cutoff = now - timedelta(days=settings.CUSTOMERS_SESSION_RETENTION_DAYS)
-    rollup_cutoff = (now - timedelta(days=settings.CUSTOMERS_ROLLUP_RETENTION_DAYS)).date()
-    removed = {"sessions": 0, "customer_days": 0, "router_days": 0}
-    old_sessions = UsageSession.objects.filter(
-        started_at__lt=session_cutoff, ended_at__isnull=False
-    )
-    removed["sessions"] = _delete_in_batches(old_sessions, batch)
-    removed["customer_days"] = _delete_in_batches(
-        UsageDaily.objects.filter(day__lt=rollup_cutoff), batch
-    )
-    removed["router_days"] = _delete_in_batches(
-        RouterUsageDaily.objects.filter(day__lt=rollup_cutoff), batch
-    )
-    return removed
-
-
-def _delete_in_batches(queryset, batch: int) -> int:
-    total = 0
-    while True:
-        ids = list(queryset.values_list("pk", flat=True)[:batch])
-        if not ids:
-            return total
-        deleted, _by_model = queryset.model.objects.filter(pk__in=ids).delete()
-        total += deleted
-
-
 __all__ = [
     "ObservedSession",
     "UsageOutcome",
@@ -713,6 +681,5 @@ __all__ = [
     "register_session_resolver",
     "usage_close_stale",
     "usage_poll_record",
-    "usage_prune",
     "usage_snapshot_record",
 ]

@@ -5,14 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RetentionRule(models.Model):
-    """How long rows of one retention class are kept. Created from the defaults
-    declared in the registry; staff change ``days`` in the admin."""
+    """Staff's say over one retention class. The period normally comes from the
+    class's setting (see ``privacy.registry.retention_class``); ``days`` set
+    here overrides it, ``is_enabled`` off keeps the rows."""
 
     retention_class = models.CharField(max_length=40, unique=True)
     days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text=_("Rows older than this are deleted by the daily sweep. Empty: kept."),
+        help_text=_(
+            "Rows older than this are deleted by the daily sweep. Empty: the configured "
+            "default (the class's setting)."
+        ),
     )
     is_enabled = models.BooleanField(
         default=True, help_text=_("Off: the sweep skips this class (rows are kept).")
@@ -38,6 +42,19 @@ class RetentionRule(models.Model):
 
         declared = RETENTION_CLASSES.get(self.retention_class)
         return declared.default_days if declared else None
+
+    @property
+    def setting(self) -> str:
+        from privacy.registry import RETENTION_CLASSES
+
+        declared = RETENTION_CLASSES.get(self.retention_class)
+        return (declared.setting or "") if declared else ""
+
+    @property
+    def effective_days(self):
+        from privacy.services.retention import retention_days
+
+        return retention_days(self.retention_class, rule=self)
 
     @property
     def description(self) -> str:

@@ -1,9 +1,15 @@
-"""Retention: every data class with a retention class is purged daily.
+"""Retention: the one place where old rows are deleted.
 
-The sweep discovers what to purge from the registry, so a table another app
-registers with ``retention="router_status"`` is purged with no change here.
-Each table is deleted in chunks (one transaction each) under a time budget;
-what was removed is recorded as a :class:`~privacy.models.RetentionPurge`.
+Every model registered with a retention class (``<app>/personal_data.py``) is
+swept by :func:`retention_sweep`, run daily by ``privacy.tasks.retention_sweep_task``;
+apps have no prune tasks of their own. A class's period comes from its setting
+(an environment variable, see the README) unless staff override it in admin →
+Retention rules. Rows are deleted in chunks of ``PRIVACY_CHUNK_SIZE`` (one
+transaction each, primary keys only, never a whole table in one statement)
+under a time budget; what was removed is recorded as a
+:class:`~privacy.models.RetentionPurge`. Never swept: ``keep_for_law`` records,
+rows a registration keeps (``retention_keep``), and rows of an organisation
+under an active legal hold.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from django.utils import timezone
 
 from accounts.tenancy import all_tenants
 from privacy.erasure import DELETE, Budget, ErasureResult, erase_queryset
-from privacy.models import RetentionPurge, RetentionRule
-from privacy.registry import RETENTION_CLASSES, installed_data_classes
+from privacy.models import LegalHold, RetentionPurge, RetentionRule
+from privacy.registry import RETENTION_CLASSES, DataClass, installed_data_classes
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +36,13 @@ def retention_classes_in_use() -> set[str]:
 
 @transaction.atomic
 def retention_rules_sync() -> dict[str, RetentionRule]:
-    """A rule for every declared or used retention class (defaults never
-    overwrite what staff set)."""
-    names = set(RETENTION_CLASSES) | retention_classes_in_use()
+    """A rule for every declared or used retention class. A new rule has no
+    ``days`` of its own: it follows the class's setting until staff set one."""
+    names = {name for name, declared in RETENTION_CLASSES.items() if declared is not None}
+    names |= retention_classes_in_use()
     rules = {rule.retention_class: rule for rule in RetentionRule.objects.all()}
     for name in sorted(names - set(rules)):
-        declared = RETENTION_CLASSES.get(name)
-        rules[name] = RetentionRule.objects.create(
-            retention_class=name, days=declared.default_days if declared else None
-        )
+        rules[name] = RetentionRule.objects.create(retention_class=name)
     return rules
 
 
@@ -51,35 +55,72 @@ def retention_rule_update(*, rule: RetentionRule, actor, days: int | None, is_en
     return rule
 
 
-def retention_sweep(*, now=None, budget_seconds: float | None = None) -> dict:
-    """Purge rows older than their class allows. Returns ``{"finished": bool,
-    "purged": {label: rows}}``; when the budget runs out, the task runs again."""
+def retention_days(name: str, *, rule: RetentionRule | None = None) -> int | None:
+    """How many days rows of retention class ``name`` are kept now; ``None``
+    when they are kept (the class is switched off or has no period).
+
+    The one answer every retention consumer uses (the sweep, backup rotation,
+    deleted organisations' leftovers)."""
+    if rule is None:
+        rule = RetentionRule.objects.filter(retention_class=name).first()
+    if rule is not None and not rule.is_enabled:
+        return None
+    if rule is not None and rule.days is not None:
+        return rule.days
+    declared = RETENTION_CLASSES.get(name)
+    return declared.default_days if declared is not None else None
+
+
+def retention_queryset(data_class: DataClass, *, cutoff, held_organization_ids=()):
+    """The rows of ``data_class`` that are past ``cutoff`` and may go (unscoped:
+    call inside ``all_tenants()``)."""
+    field = data_class.resolved_retention_field()
+    model = data_class.model
+    column = model._meta.get_field(field)
+    bound = cutoff if isinstance(column, models.DateTimeField) else cutoff.date()
+    queryset = model._base_manager.filter(**{f"{field}__lt": bound})
+    if data_class.retention_keep:
+        queryset = queryset.exclude(**data_class.retention_keep)
+    organization_path = data_class.resolved_organization_path()
+    if held_organization_ids and organization_path and data_class.owner == "organization":
+        queryset = queryset.exclude(**{f"{organization_path}__in": held_organization_ids})
+    return queryset
+
+
+def retention_sweep(
+    *, now=None, budget_seconds: float | None = None, chunk_size: int | None = None
+) -> dict:
+    """Delete rows older than their class allows. Returns ``{"finished": bool,
+    "purged": {label: rows}}``; when the budget runs out, the task runs again.
+    Idempotent: a second run finds nothing left to delete."""
     now = now or timezone.now()
     budget = Budget(budget_seconds)
+    chunk_size = chunk_size or settings.PRIVACY_CHUNK_SIZE
     rules = retention_rules_sync()
+    held = sorted(
+        LegalHold.objects.filter(released_at__isnull=True)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
     purged = {}
     for data_class in sorted(installed_data_classes(), key=lambda dc: dc.label):
-        if not data_class.retention:
+        if not data_class.retention or data_class.erasure == "keep_for_law":
+            continue  # transaction records follow the legal period, never a retention class
+        days = retention_days(data_class.retention, rule=rules.get(data_class.retention))
+        if days is None or data_class.resolved_retention_field() is None:
             continue
-        rule = rules.get(data_class.retention)
-        field = data_class.resolved_retention_field()
-        if rule is None or not rule.is_enabled or rule.days is None or field is None:
-            continue
-        cutoff = now - timedelta(days=rule.days)
-        model = data_class.model
-        column = model._meta.get_field(field)
-        bound = cutoff if isinstance(column, models.DateTimeField) else cutoff.date()
-        queryset = model._base_manager.filter(**{f"{field}__lt": bound})
-        if not queryset.exists():
-            continue
-        record = RetentionPurge.objects.create(
-            retention_class=data_class.retention,
-            model_label=data_class.label,
-            cutoff=cutoff,
-            days=rule.days,
-        )
-        result = ErasureResult()
+        cutoff = now - timedelta(days=days)
         with all_tenants():  # platform-wide sweep
+            queryset = retention_queryset(data_class, cutoff=cutoff, held_organization_ids=held)
+            if not queryset.exists():
+                continue
+            record = RetentionPurge.objects.create(
+                retention_class=data_class.retention,
+                model_label=data_class.label,
+                cutoff=cutoff,
+                days=days,
+            )
+            result = ErasureResult()
             try:
                 finished = erase_queryset(
                     data_class=data_class,
@@ -88,7 +129,7 @@ def retention_sweep(*, now=None, budget_seconds: float | None = None) -> dict:
                     organization=None,
                     reason="retention",
                     result=result,
-                    chunk_size=settings.PRIVACY_CHUNK_SIZE,
+                    chunk_size=chunk_size,
                     budget=budget,
                 )
             except Exception as error:
@@ -103,12 +144,13 @@ def retention_sweep(*, now=None, budget_seconds: float | None = None) -> dict:
         if not finished:
             return {"finished": False, "purged": purged}
     _clear_expired_login_sessions()
-    leftover_rule = rules.get("deleted_organizations")
     from privacy.services.deletion import deleted_organization_leftovers_purge
 
     deleted_organization_leftovers_purge(
         now=now,
-        leftover_days=(leftover_rule.days if leftover_rule and leftover_rule.is_enabled else None),
+        leftover_days=retention_days(
+            "deleted_organizations", rule=rules.get("deleted_organizations")
+        ),
     )
     return {"finished": True, "purged": purged}
 

@@ -13,6 +13,7 @@ from privacy.forms import AccessLogFilterForm
 from privacy.models import DataExport
 from privacy.registry import customer_model
 from privacy.services import exports as export_services
+from privacy.services.retention import retention_days
 from privacy.views.common import paginate, querystring_without_page
 
 
@@ -118,5 +119,10 @@ def access_log(request):
     return render(
         request,
         "privacy/access_log.html",
-        {"form": form, "page_obj": page, "querystring": querystring_without_page(request)},
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring_without_page(request),
+            "kept_days": retention_days("access_log"),
+        },
     )

@@ -86,3 +86,35 @@ def test_backup_is_scheduled_daily():
     schedule = beat_schedule()
     assert schedule["backups-daily"]["task"] == "backups.tasks.backup_database_task"
     assert "backups-restore-check-weekly" in schedule
+
+
+def _fake_backup(directory, created):
+    stem = directory / f"nettportal-{created.strftime('%Y%m%dT%H%M%S')}000Z"
+    stem.with_suffix(".pgdump").write_bytes(b"dump")
+    stem.with_suffix(".json").write_text(json.dumps({"created_at": created.isoformat()}))
+
+
+def test_rotation_reads_the_backups_retention_class(tmp_path, db, settings):
+    """Rotation follows the same retention rules as the database sweep: the
+    ``backups`` class's setting (BACKUP_RETENTION_DAYS), a staff override in
+    admin → Retention rules, or nothing deleted when the class is switched off."""
+    from privacy.models import RetentionRule
+    from privacy.services.retention import retention_rules_sync
+
+    now = datetime.now(UTC)
+    for days in (50, 25, 15, 1):
+        _fake_backup(tmp_path, now - timedelta(days=days))
+    rule = retention_rules_sync()["backups"]
+
+    rule.is_enabled = False
+    rule.save()
+    assert backup_rotate(directory=tmp_path, now=now) == []
+
+    rule.is_enabled = True
+    rule.save()
+    settings.BACKUP_RETENTION_DAYS = 30
+    assert len(backup_rotate(directory=tmp_path, now=now)) == 1  # the 50-day-old one
+
+    RetentionRule.objects.filter(pk=rule.pk).update(days=20)  # staff shorten it
+    assert len(backup_rotate(directory=tmp_path, now=now)) == 1  # the 25-day-old one
+    assert len(backup_list(directory=tmp_path)) == 2

@@ -1,8 +1,10 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.tenancy import tenant
 from customers.models import Customer, CustomerEvent, CustomerImport, Tag
@@ -273,17 +275,31 @@ def test_csv_injection_is_neutralised_in_the_report(client_a, org_a):
 
 
 @pytest.mark.django_db
-def test_old_imports_are_purged_with_their_files(client_a, org_a):
+def test_old_imports_are_swept_with_their_files(client_a, org_a, on_commit, settings):
+    """Imports follow CUSTOMERS_IMPORT_KEEP_DAYS through the privacy retention
+    sweep; the erasure hook removes the stored CSV once the deletion commits."""
     from accounts.tenancy import all_tenants
-    from customers.tasks import purge_customer_imports_task
+    from privacy.services.retention import retention_sweep
 
+    settings.CUSTOMERS_IMPORT_KEEP_DAYS = 7
     _upload(client_a, "name\nAma\n")
-    customer_import = _import(org_a)
+    old_import = _import(org_a)
+    _upload(client_a, "name\nKofi\n")
+    with all_tenants():
+        young_import = CustomerImport.objects.exclude(pk=old_import.pk).get()
+        CustomerImport.objects.filter(pk=old_import.pk).update(
+            created_at=timezone.now() - timedelta(days=8)
+        )
+        CustomerImport.objects.filter(pk=young_import.pk).update(
+            created_at=timezone.now() - timedelta(days=6)
+        )
     storage = services.storage()
-    assert storage.exists(customer_import.file_path)
+    assert storage.exists(old_import.file_path)
+
+    with on_commit():
+        retention_sweep()
+
+    assert not storage.exists(old_import.file_path)
+    assert storage.exists(young_import.file_path)
     with all_tenants():
-        CustomerImport.objects.update(created_at=customer_import.created_at.replace(year=2000))
-    purge_customer_imports_task()
-    assert not storage.exists(customer_import.file_path)
-    with all_tenants():
-        assert not CustomerImport.objects.exists()
+        assert list(CustomerImport.objects.values_list("pk", flat=True)) == [young_import.pk]

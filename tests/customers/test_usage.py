@@ -16,7 +16,6 @@ from customers.services.usage import (
     ObservedSession,
     register_session_resolver,
     usage_close_stale,
-    usage_prune,
     usage_snapshot_record,
 )
 from tests.customers.factories import (
@@ -240,7 +239,14 @@ def test_sessions_first_seen_long_after_they_started_spread_over_their_days(org_
 
 
 @pytest.mark.django_db
-def test_retention_prunes_old_sessions_keeps_open_ones_and_longer_rollups(org_a, router, settings):
+def test_retention_sweep_deletes_old_sessions_keeps_open_ones_and_longer_rollups(
+    org_a, org_b, router, settings
+):
+    """The privacy retention sweep applies the customers' two periods: raw
+    sessions go after CUSTOMERS_SESSION_RETENTION_DAYS (open ones never), daily
+    rollups only after the longer CUSTOMERS_ROLLUP_RETENTION_DAYS."""
+    from privacy.services.retention import retention_sweep
+
     settings.CUSTOMERS_SESSION_RETENTION_DAYS = 30
     settings.CUSTOMERS_ROLLUP_RETENTION_DAYS = 365
     now = datetime(2026, 6, 1, tzinfo=UTC)
@@ -263,15 +269,39 @@ def test_retention_prunes_old_sessions_keeps_open_ones_and_longer_rollups(org_a,
         recent = UsageSessionFactory(
             customer=customer, organization=org_a, router=router, started_at=now - timedelta(days=2)
         )
+        # a rollup older than the session period but younger than its own stays
         UsageDailyFactory(customer=customer, organization=org_a, day=date(2026, 4, 1))
         UsageDailyFactory(customer=customer, organization=org_a, day=date(2025, 1, 1))
+    with tenant(org_b):
+        router_b = RouterFactory(organization=org_b)
+        customer_b = CustomerFactory(organization=org_b)
+        old_b = UsageSessionFactory(
+            customer=customer_b,
+            organization=org_b,
+            router=router_b,
+            started_at=now - timedelta(days=31),
+            ended_at=now - timedelta(days=31),
+        )
+        recent_b = UsageSessionFactory(
+            customer=customer_b,
+            organization=org_b,
+            router=router_b,
+            started_at=now - timedelta(days=29),
+            ended_at=now - timedelta(days=29),
+        )
+
+    result = retention_sweep(now=now, chunk_size=1)
+
     with all_tenants():
-        removed = usage_prune(now=now, batch=1)
         remaining = set(UsageSession.objects.values_list("pk", flat=True))
         days = list(UsageDaily.objects.values_list("day", flat=True))
-    assert removed["sessions"] == 1 and removed["customer_days"] == 1
-    assert remaining == {still_open.pk, recent.pk} and old.pk not in remaining
+    assert result["purged"]["customers.UsageSession"] == 2
+    assert result["purged"]["customers.UsageDaily"] == 1
+    assert remaining == {still_open.pk, recent.pk, recent_b.pk}
+    assert old.pk not in remaining and old_b.pk not in remaining
     assert days == [date(2026, 4, 1)]
+    # a second run finds nothing more to do
+    assert "customers.UsageSession" not in retention_sweep(now=now)["purged"]
 
 
 @pytest.mark.django_db

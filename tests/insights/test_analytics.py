@@ -8,7 +8,8 @@ from django.utils import timezone
 from accounts.tenancy import all_tenants, tenant
 from insights.analytics import track_feature
 from insights.models import AnalyticsEvent, DailyUsage, RequestLog
-from insights.services import daily_usage_aggregate, insights_prune
+from insights.services import daily_usage_aggregate
+from privacy.services.retention import retention_sweep
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,18 +178,39 @@ def test_request_log_records_actions_and_refusals(client_a, org_a, owner_a):
     assert RequestLog.objects.filter(kind="denied", status_code=401).exists()
 
 
-def test_prune_respects_retention(org_a, owner_a, settings):
+def test_retention_sweep_applies_the_analytics_and_security_log_periods(
+    org_a, org_b, owner_a, owner_b, settings
+):
     settings.ANALYTICS_RAW_RETENTION_DAYS = 10
     settings.SECURITY_LOG_RETENTION_DAYS = 20
-    with tenant(org_a):
-        old = AnalyticsEvent.objects.create(
-            organization=org_a, user=owner_a, kind="login", name="login"
-        )
-        AnalyticsEvent.objects.create(organization=org_a, user=owner_a, kind="login", name="login")
-    RequestLog.objects.create(kind="login")
+    events = {}
+    for org, owner in ((org_a, owner_a), (org_b, owner_b)):
+        with tenant(org):
+            events[org.pk, "old"] = AnalyticsEvent.objects.create(
+                organization=org, user=owner, kind="login", name="login"
+            )
+            events[org.pk, "young"] = AnalyticsEvent.objects.create(
+                organization=org, user=owner, kind="login", name="login"
+            )
     with all_tenants():
-        AnalyticsEvent.objects.filter(pk=old.pk).update(at=timezone.now() - dt.timedelta(days=11))
+        AnalyticsEvent.objects.filter(
+            pk__in=[events[org_a.pk, "old"].pk, events[org_b.pk, "old"].pk]
+        ).update(at=timezone.now() - dt.timedelta(days=11))
+        AnalyticsEvent.objects.filter(pk=events[org_b.pk, "young"].pk).update(
+            at=timezone.now() - dt.timedelta(days=9)
+        )
+    RequestLog.objects.create(kind="login")
     RequestLog.objects.update(at=timezone.now() - dt.timedelta(days=15))
-    assert insights_prune() == {"analytics_events": 1, "request_log": 0}
+
+    purged = retention_sweep()["purged"]
+
+    assert purged["insights.AnalyticsEvent"] == 2
+    assert "insights.RequestLog" not in purged
+    with all_tenants():
+        assert set(AnalyticsEvent.objects.values_list("pk", flat=True)) == {
+            events[org_a.pk, "young"].pk,
+            events[org_b.pk, "young"].pk,
+        }
     RequestLog.objects.update(at=timezone.now() - dt.timedelta(days=21))
-    assert insights_prune()["request_log"] == 1
+    assert retention_sweep()["purged"]["insights.RequestLog"] == 1
+    assert not RequestLog.objects.exists()

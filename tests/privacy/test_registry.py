@@ -57,3 +57,21 @@ def test_deletion_order_puts_referencing_tables_first():
     assert ordered.index("privacy.DataExport") < ordered.index("privacy.PrivacyRequest")
     assert ordered.index("accounts.Membership") < ordered.index("accounts.User")
     assert ordered.index("accounts.Membership") < ordered.index("accounts.Organization")
+
+
+def test_a_retention_class_without_its_setting_is_reported(monkeypatch):
+    from privacy.registry import RetentionClass
+
+    probe = RetentionClass(name="probe", description="probe", setting="NO_SUCH_RETENTION_DAYS")
+    monkeypatch.setitem(RETENTION_CLASSES, "probe", probe)
+    assert any("NO_SUCH_RETENTION_DAYS" in problem for problem in registry_problems())
+
+
+def test_every_retention_setting_is_documented_in_the_readme():
+    from django.conf import settings
+
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for declared in RETENTION_CLASSES.values():
+        assert declared.setting, f"retention class {declared.name} has no setting"
+        assert f"| `{declared.setting}` |" in configuration, declared.setting

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from allauth.usersessions.models import UserSession
@@ -10,7 +10,7 @@ from privacy.access_log import access_log_record
 from privacy.models import AccessLog, DataExport, RetentionPurge, RetentionRule
 from privacy.registry import REGISTRY, RETENTION_CLASSES, DataClass, register
 from privacy.services import exports as export_services
-from privacy.services.retention import retention_rules_sync, retention_sweep
+from privacy.services.retention import retention_days, retention_rules_sync, retention_sweep
 from privacy.tasks import retention_sweep_task
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +24,31 @@ def _log(organization, actor, days_old):
     return entry
 
 
-def test_every_retention_class_gets_a_rule_with_its_default(db):
+def test_every_retention_class_gets_a_rule_that_follows_its_setting(db, settings):
     rules = retention_rules_sync()
-    assert rules["access_log"].days == 365
-    assert rules["router_status"].days == 90
-    assert rules["sessions"].days == 395
-    assert rules["exports"].days == 7
-    assert rules["deleted_organizations"].days == 30
+    assert rules["access_log"].days is None  # no staff override: the setting decides
+    assert retention_days("access_log") == settings.RETENTION_ACCESS_LOG_DAYS == 365
+    assert retention_days("router_history") == settings.ROUTER_HISTORY_RETENTION_DAYS
+    assert retention_days("usage_sessions") == settings.CUSTOMERS_SESSION_RETENTION_DAYS
+    assert retention_days("usage_rollups") == settings.CUSTOMERS_ROLLUP_RETENTION_DAYS
+    assert retention_days("usage_rollups") > retention_days("usage_sessions")
+    assert retention_days("exports") == settings.PRIVACY_EXPORT_LINK_DAYS
+    assert retention_days("backups") == settings.BACKUP_RETENTION_DAYS
+    settings.NOTIFICATION_RETENTION_DAYS = 12  # read when used, not when declared
+    assert retention_days("notifications") == 12
     used = {dc.retention for dc in REGISTRY.values() if dc.retention}
     assert used <= set(rules)
+    for name in used:
+        assert hasattr(settings, RETENTION_CLASSES[name].setting), name
+
+
+def test_one_sweep_is_the_only_scheduled_pruner():
+    """Apps have no prune tasks of their own: retention is one scheduled task."""
+    from nettportal.schedule import beat_schedule
+
+    tasks = [entry["task"] for entry in beat_schedule().values()]
+    assert "privacy.tasks.retention_sweep_task" in tasks
+    assert not [task for task in tasks if "prune" in task or "purge" in task], tasks
 
 
 def test_sweep_deletes_old_rows_keeps_young_ones_and_records_it(org_a, org_b, owner_a, owner_b):
@@ -57,7 +73,7 @@ def test_sweep_deletes_old_rows_keeps_young_ones_and_records_it(org_a, org_b, ow
     assert purge.status == RetentionPurge.Status.FINISHED
 
 
-def test_staff_can_shorten_a_period_or_switch_a_class_off(org_a, owner_a):
+def test_staff_can_shorten_a_period_or_switch_a_class_off(org_a, owner_a, settings):
     with all_tenants():
         entry = _log(org_a, owner_a, 40)
     rules = retention_rules_sync()
@@ -65,7 +81,9 @@ def test_staff_can_shorten_a_period_or_switch_a_class_off(org_a, owner_a):
     rules["access_log"].save()
     retention_rules_sync()  # never overwrites what staff set
     assert RetentionRule.objects.get(retention_class="access_log").days == 30
+    assert retention_days("access_log") == 30
     RetentionRule.objects.filter(retention_class="access_log").update(is_enabled=False)
+    assert retention_days("access_log") is None
     retention_sweep()
     with all_tenants():
         assert AccessLog.objects.filter(pk=entry.pk).exists()
@@ -73,6 +91,99 @@ def test_staff_can_shorten_a_period_or_switch_a_class_off(org_a, owner_a):
     retention_sweep()
     with all_tenants():
         assert not AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_period_comes_from_the_setting_until_staff_override_it(org_a, owner_a, settings):
+    settings.RETENTION_ACCESS_LOG_DAYS = 30
+    with all_tenants():
+        entry = _log(org_a, owner_a, 40)
+        younger = _log(org_a, owner_a, 20)
+    RetentionRule.objects.update_or_create(retention_class="access_log", defaults={"days": 60})
+    retention_sweep()
+    with all_tenants():
+        assert AccessLog.objects.filter(pk=entry.pk).exists()  # staff said 60 days
+    RetentionRule.objects.filter(retention_class="access_log").update(days=None)
+    retention_sweep()
+    with all_tenants():
+        assert not AccessLog.objects.filter(pk=entry.pk).exists()  # back to the setting
+        assert AccessLog.objects.filter(pk=younger.pk).exists()
+
+
+def test_sweep_deletes_in_bounded_chunks_and_is_idempotent(org_a, owner_a, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PRIVACY_CHUNK_SIZE = 2
+    with all_tenants():
+        old = [_log(org_a, owner_a, 400) for _n in range(5)]
+        young = _log(org_a, owner_a, 10)
+    table = AccessLog._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        result = retention_sweep()
+
+    deletes = [
+        q["sql"] for q in queries if q["sql"].startswith("DELETE") and f'"{table}"' in q["sql"]
+    ]
+    assert len(deletes) == 3  # 2 + 2 + 1 rows, never one statement for the whole table
+    assert all("IN (" in sql for sql in deletes)  # by primary key, chunk by chunk
+    assert result["purged"]["privacy.AccessLog"] == 5
+    with all_tenants():
+        assert not AccessLog.objects.filter(pk__in=[e.pk for e in old]).exists()
+        assert AccessLog.objects.filter(pk=young.pk).exists()
+    records = RetentionPurge.objects.count()
+
+    again = retention_sweep()  # safe to run twice: nothing left, nothing recorded
+
+    assert again == {"finished": True, "purged": {}}
+    assert RetentionPurge.objects.count() == records
+
+
+def test_records_kept_for_the_law_are_never_swept(org_a, monkeypatch):
+    """Payments and invoices are transaction records (keep_for_law): no
+    retention class applies to them, even one given by mistake."""
+    from dataclasses import replace
+
+    from billing.models import Invoice, Payment
+    from privacy.registry import registry_problems
+    from tests.billing.factories import InvoiceFactory, PaymentFactory
+
+    with tenant(org_a):
+        payment = PaymentFactory(organization=org_a)
+        invoice = InvoiceFactory(organization=org_a, issued_on=date(2010, 3, 1))
+        Payment.objects.filter(pk=payment.pk).update(
+            created_at=timezone.now() - timedelta(days=365 * 15)
+        )
+    mistaken = replace(REGISTRY["billing.Payment"], retention="jobs", retention_field="created_at")
+    monkeypatch.setitem(REGISTRY, "billing.Payment", mistaken)
+    assert REGISTRY["billing.Payment"].erasure == "keep_for_law"
+    assert any("billing.Payment: keep_for_law" in problem for problem in registry_problems())
+
+    retention_sweep()
+
+    with tenant(org_a):
+        assert Payment.objects.filter(pk=payment.pk).exists()
+        assert Invoice.objects.filter(pk=invoice.pk).exists()
+    assert not RetentionPurge.objects.filter(model_label__startswith="billing.").exists()
+
+
+def test_an_organisation_under_legal_hold_keeps_its_rows(org_a, org_b, owner_a, owner_b):
+    from privacy.services.deletion import legal_hold_place, legal_hold_release
+
+    with all_tenants():
+        held = _log(org_a, owner_a, 400)
+        other = _log(org_b, owner_b, 400)
+    hold = legal_hold_place(organization=org_a, actor=owner_b, reason="court order 12/2026")
+
+    retention_sweep()
+
+    with all_tenants():
+        assert AccessLog.objects.filter(pk=held.pk).exists()
+        assert not AccessLog.objects.filter(pk=other.pk).exists()  # org B follows the rule
+    legal_hold_release(hold=hold, actor=owner_b)
+    retention_sweep()
+    with all_tenants():
+        assert not AccessLog.objects.filter(pk=held.pk).exists()
 
 
 def test_sweep_finds_classes_from_the_registry(org_a, owner_a):
@@ -164,7 +275,8 @@ def test_a_class_nobody_declared_is_reported_and_kept(db, monkeypatch):
     problems = registry_problems()
     assert any("mystery_class" in problem for problem in problems)
     rules = retention_rules_sync()
-    assert rules["mystery_class"].days is None  # kept until staff decide
+    assert rules["mystery_class"].days is None
+    assert retention_days("mystery_class") is None  # kept until staff decide
 
 
 def test_registering_a_new_class_needs_no_code_here(db, monkeypatch):
@@ -185,5 +297,5 @@ def test_registering_a_new_class_needs_no_code_here(db, monkeypatch):
     old = RetentionPurge.objects.create(retention_class="x", model_label="y")
     RetentionPurge.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=13))
     retention_sweep()
-    assert RetentionRule.objects.get(retention_class="probe_class").days == 12
+    assert retention_days("probe_class") == 12
     assert not RetentionPurge.objects.filter(pk=old.pk).exists()

@@ -403,35 +403,53 @@ def test_poll_routers_command_prints_one_line_per_router(sim_router, org_a, caps
         call_command("poll_routers", "--once", "--router", "999999")
 
 
-def test_prune_deletes_only_history_older_than_retention(sim_router, org_a, settings):
-    from routers.tasks import prune_router_history_task
+def test_retention_sweep_deletes_only_history_older_than_its_period(
+    sim_router, org_a, org_b, settings
+):
+    """Router history follows ROUTER_HISTORY_RETENTION_DAYS and events
+    ROUTER_EVENT_RETENTION_DAYS, applied by the privacy retention sweep to
+    every organisation's routers."""
+    from privacy.models import RetentionPurge
+    from privacy.tasks import retention_sweep_task
     from tests.routers.factories import RouterEventFactory, RouterStatusSampleFactory
 
     settings.ROUTER_HISTORY_RETENTION_DAYS = 7
     settings.ROUTER_EVENT_RETENTION_DAYS = 30
     router = sim_router(org_a)
+    router_b = sim_router(org_b)
+    now = timezone.now()
     old = RouterStatusSampleFactory(
-        organization=org_a, router=router, taken_at=timezone.now() - timedelta(days=8)
+        organization=org_a, router=router, taken_at=now - timedelta(days=8)
     )
     recent = RouterStatusSampleFactory(
-        organization=org_a, router=router, taken_at=timezone.now() - timedelta(days=6)
+        organization=org_a, router=router, taken_at=now - timedelta(days=6)
+    )
+    old_b = RouterStatusSampleFactory(
+        organization=org_b, router=router_b, taken_at=now - timedelta(days=9)
+    )
+    recent_b = RouterStatusSampleFactory(
+        organization=org_b, router=router_b, taken_at=now - timedelta(days=1)
     )
     old_event = RouterEventFactory(
-        organization=org_a, router=router, created_at=timezone.now() - timedelta(days=31)
+        organization=org_a, router=router, created_at=now - timedelta(days=31)
     )
     kept_event = RouterEventFactory(
-        organization=org_a, router=router, created_at=timezone.now() - timedelta(days=8)
+        organization=org_a, router=router, created_at=now - timedelta(days=8)
     )
 
-    deleted = prune_router_history_task.delay().get()
+    retention_sweep_task.delay().get()
 
-    assert deleted["routerstatussample"] == 1
-    assert deleted["routerevent"] == 1
     assert {s.pk for s in rows(RouterStatusSample, router)} == {recent.pk}
     assert {e.pk for e in rows(RouterEvent, router)} == {kept_event.pk}
+    assert {s.pk for s in rows(RouterStatusSample, router_b)} == {recent_b.pk}
     with tenant(org_a):
         assert not RouterStatusSample.objects.filter(pk=old.pk).exists()
         assert not RouterEvent.objects.filter(pk=old_event.pk).exists()
+    with tenant(org_b):
+        assert not RouterStatusSample.objects.filter(pk=old_b.pk).exists()
+    purges = dict(RetentionPurge.objects.values_list("model_label", "deleted"))
+    assert purges["routers.RouterStatusSample"] == 2
+    assert purges["routers.RouterEvent"] == 1
 
 
 def test_interface_rows_follow_state_changes_only(sim_router, org_a, django_assert_max_num_queries):
