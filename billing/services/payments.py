@@ -466,7 +466,58 @@ def receipt_number_assign(*, payment_id: int) -> str:
         number = next_number(organization_id=payment.organization_id, kind="receipt")
         receipt_number = f"R-{number:06d}"
         Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
+        _payment_paid_announce(payment_id=payment.pk)
         return receipt_number
+
+
+def _payment_paid_announce(*, payment_id: int) -> None:
+    """The ``payment.paid`` webhook and the ``payment.received`` notice.
+
+    Called when the payment gets its receipt number, which happens exactly once
+    per paid payment (in the after-payment task, or at once for payments staff
+    record), in the same transaction: a rolled-back numbering announces nothing
+    and a duplicate callback, which never reaches here, announces nothing twice.
+    Kept off the callback's hot path like the numbering itself.
+    """
+    from django.urls import reverse
+
+    from integrations.services import webhook_emit
+    from notifications.services import notify
+
+    payment = Payment.objects.select_related("organization").get(pk=payment_id)
+    webhook_emit(
+        organization=payment.organization,
+        event="payment.paid",
+        payload={"payment": payment_webhook_payload(payment)},
+    )
+    notify(
+        organization=payment.organization,
+        event="payment.received",
+        context={
+            "payment": payment,
+            "currency": payment.currency,
+            "amount": payment.amount,
+            "reference": payment.receipt_number,
+        },
+        url=reverse("billing:payment_detail", args=[payment.pk]),
+    )
+
+
+def payment_webhook_payload(payment: Payment) -> dict:
+    """What a ``payment.paid`` receiver gets: ids, money and status, no payer details."""
+    return {
+        "id": payment.pk,
+        "status": payment.status,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "processor": payment.processor,
+        "processor_receipt": payment.processor_receipt,
+        "receipt_number": payment.receipt_number,
+        "purpose": payment.purpose,
+        "purpose_ref": payment.purpose_ref,
+        "customer_id": payment.customer_id,
+        "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
+    }
 
 
 def receipt_recipient(payment: Payment) -> str:
