@@ -463,21 +463,24 @@ def receipt_number_assign(*, payment_id: int) -> str:
             return ""
         if payment.receipt_number:
             return payment.receipt_number
+        # Once per payment (the row is locked and numbered below); before the
+        # counter is taken, so the counter is still held only for the commit.
+        _payment_paid_announce(payment_id=payment.pk)
         number = next_number(organization_id=payment.organization_id, kind="receipt")
         receipt_number = f"R-{number:06d}"
         Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
-        _payment_paid_announce(payment_id=payment.pk)
         return receipt_number
 
 
 def _payment_paid_announce(*, payment_id: int) -> None:
     """The ``payment.paid`` webhook and the ``payment.received`` notice.
 
-    Called when the payment gets its receipt number, which happens exactly once
+    Called as the payment gets its receipt number, which happens exactly once
     per paid payment (in the after-payment task, or at once for payments staff
-    record), in the same transaction: a rolled-back numbering announces nothing
-    and a duplicate callback, which never reaches here, announces nothing twice.
-    Kept off the callback's hot path like the numbering itself.
+    record), with the payment row locked and in the same transaction: a
+    rolled-back numbering announces nothing, and duplicate callbacks or a second
+    run of the task find the number set and announce nothing twice. Kept off
+    the callback's hot path like the numbering itself.
     """
     from django.urls import reverse
 
@@ -497,7 +500,7 @@ def _payment_paid_announce(*, payment_id: int) -> None:
             "payment": payment,
             "currency": payment.currency,
             "amount": payment.amount,
-            "reference": payment.receipt_number,
+            "reference": payment.processor_receipt or payment.processor_reference,
         },
         url=reverse("billing:payment_detail", args=[payment.pk]),
     )
@@ -512,7 +515,6 @@ def payment_webhook_payload(payment: Payment) -> dict:
         "currency": payment.currency,
         "processor": payment.processor,
         "processor_receipt": payment.processor_receipt,
-        "receipt_number": payment.receipt_number,
         "purpose": payment.purpose,
         "purpose_ref": payment.purpose_ref,
         "customer_id": payment.customer_id,
