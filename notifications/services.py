@@ -11,9 +11,12 @@
 
 Recipients default to every member whose role has the event's permission;
 pass ``recipients=[user, ...]`` to narrow it (e.g. the person who asked for an
-export) and ``actor=`` to leave out the person who caused the event. Call it
-inside the caller's transaction: in-app rows commit with it and emails are
-sent after commit.
+export) and ``actor=`` to leave out the person who caused the event, and
+``emails=[...]`` for people who are no longer members (the owners of an
+organisation whose deletion has just run): they get the email only. Call it
+inside the caller's transaction, with the organisation active as tenant: in-app
+rows commit with it and emails are sent after commit, so a rolled-back action
+tells nobody.
 """
 
 from django.conf import settings
@@ -45,6 +48,7 @@ def notify(
     url: str = "",
     recipients=None,
     actor=None,
+    emails=(),
 ) -> dict:
     """Notify members of ``organization`` about ``event``; returns counts sent."""
     kind = notification_type(event)
@@ -69,7 +73,7 @@ def notify(
         }
     title = " ".join(render_to_string(f"emails/{kind.template}_subject.txt", context).split())[:200]
     absolute_url = settings.SITE_URL + url if url.startswith("/") else url
-    in_app, emails = [], 0
+    in_app, emails_sent = [], 0
     for user in recipients:
         choice = choices.get(user.pk)
         wants_in_app = choice.in_app if choice else kind.in_app
@@ -92,9 +96,21 @@ def notify(
                     "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
                 },
             )
-            emails += 1
+            emails_sent += 1
+    known = {user.email.casefold() for user in recipients if user.email}
+    extra = sorted({address for address in emails if address} - known, key=str.casefold)
+    for address in extra:
+        if address.casefold() in known:
+            continue
+        known.add(address.casefold())
+        send_email(
+            to=address,
+            template=kind.template,
+            context={**context, "recipient": None, "url": absolute_url, "optional": False},
+        )
+        emails_sent += 1
     Notification.objects.bulk_create(in_app)
-    return {"in_app": len(in_app), "emails": emails}
+    return {"in_app": len(in_app), "emails": emails_sent}
 
 
 @transaction.atomic

@@ -463,10 +463,63 @@ def receipt_number_assign(*, payment_id: int) -> str:
             return ""
         if payment.receipt_number:
             return payment.receipt_number
+        # Once per payment (the row is locked and numbered below); before the
+        # counter is taken, so the counter is still held only for the commit.
+        _payment_paid_announce(payment_id=payment.pk)
         number = next_number(organization_id=payment.organization_id, kind="receipt")
         receipt_number = f"R-{number:06d}"
         Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
         return receipt_number
+
+
+def _payment_paid_announce(*, payment_id: int) -> None:
+    """The ``payment.paid`` webhook and the ``payment.received`` notice.
+
+    Called as the payment gets its receipt number, which happens exactly once
+    per paid payment (in the after-payment task, or at once for payments staff
+    record), with the payment row locked and in the same transaction: a
+    rolled-back numbering announces nothing, and duplicate callbacks or a second
+    run of the task find the number set and announce nothing twice. Kept off
+    the callback's hot path like the numbering itself.
+    """
+    from django.urls import reverse
+
+    from integrations.services import webhook_emit
+    from notifications.services import notify
+
+    payment = Payment.objects.select_related("organization").get(pk=payment_id)
+    webhook_emit(
+        organization=payment.organization,
+        event="payment.paid",
+        payload={"payment": payment_webhook_payload(payment)},
+    )
+    notify(
+        organization=payment.organization,
+        event="payment.received",
+        context={
+            "payment": payment,
+            "currency": payment.currency,
+            "amount": payment.amount,
+            "reference": payment.processor_receipt or payment.processor_reference,
+        },
+        url=reverse("billing:payment_detail", args=[payment.pk]),
+    )
+
+
+def payment_webhook_payload(payment: Payment) -> dict:
+    """What a ``payment.paid`` receiver gets: ids, money and status, no payer details."""
+    return {
+        "id": payment.pk,
+        "status": payment.status,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "processor": payment.processor,
+        "processor_receipt": payment.processor_receipt,
+        "purpose": payment.purpose,
+        "purpose_ref": payment.purpose_ref,
+        "customer_id": payment.customer_id,
+        "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
+    }
 
 
 def receipt_recipient(payment: Payment) -> str:

@@ -19,12 +19,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
-from accounts.roles import Role
 from billing.models import Payment, PlatformFeePlan, PlatformInvoice
 from billing.selectors import billing_settings_get
 from nettportal.errors import Conflict
-from nettportal.mail import send_email
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -123,19 +120,25 @@ def platform_invoices_issue(*, organization, period_start: dt.date) -> list[Plat
 
 
 def _email_owners(invoice: PlatformInvoice) -> None:
-    owners = list(
-        Membership.objects.filter(role=Role.OWNER)
-        .select_related("user")
-        .values_list("user__email", flat=True)
+    """Tell the members who manage billing (``invoice.issued``: in-app and email)."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+
+    sent = notify(
+        organization=invoice.organization,
+        event="invoice.issued",
+        context={
+            "invoice": invoice,
+            "invoice_number": invoice.number,
+            "currency": invoice.currency,
+            "amount": invoice.total,
+            "due_date": invoice.due_on,
+        },
+        url=reverse("billing:platform_invoices"),
     )
-    if not owners:
-        owners = [invoice.organization.email]
-    send_email(
-        to=owners,
-        template="billing_platform_invoice",
-        context={"invoice": invoice, "organization": invoice.organization},
-    )
-    PlatformInvoice.objects.filter(pk=invoice.pk).update(emailed_at=timezone.now())
+    if sent["emails"]:
+        PlatformInvoice.objects.filter(pk=invoice.pk).update(emailed_at=timezone.now())
 
 
 @transaction.atomic

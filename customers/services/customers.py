@@ -92,6 +92,40 @@ def event_record(*, customer: Customer, kind: str, message: str, actor=None) -> 
     )
 
 
+_WEBHOOK_FIELDS = ("pk", "customer_type", "status", "source", "created_at", "status_changed_at")
+
+
+def customers_webhook_emit(organization_id: int, event: str, customer_ids) -> int:
+    """One ``customer.*`` webhook per customer: id, type, status and source only
+    (no name, phone or email: a receiver that needs them asks the API with its
+    ``customers:read`` token). Queued after commit; the customers are read only
+    when an endpoint listens, one query per 1,000."""
+    from integrations.services import webhook_emit_many
+
+    customer_ids = sorted(set(customer_ids))
+    if not customer_ids:
+        return 0
+
+    def payloads():
+        for start in range(0, len(customer_ids), 1000):
+            chunk = customer_ids[start : start + 1000]
+            for row in (
+                Customer.objects.filter(pk__in=chunk).order_by("pk").values(*_WEBHOOK_FIELDS)
+            ):
+                yield {
+                    "customer": {
+                        "id": row["pk"],
+                        "customer_type": row["customer_type"],
+                        "status": row["status"],
+                        "source": row["source"],
+                        "created_at": row["created_at"].isoformat(),
+                    },
+                    "at": (row["status_changed_at"] or row["created_at"]).isoformat(),
+                }
+
+    return len(webhook_emit_many(organization=organization_id, event=event, payloads=payloads()))
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -139,6 +173,7 @@ def customer_create(
         actor=actor,
     )
     forget_counts(organization.pk)
+    customers_webhook_emit(organization.pk, "customer.created", [customer.pk])
     return customer
 
 
@@ -254,6 +289,8 @@ def customers_bulk_set_status(
         ]
     )
     forget_counts(organization_id)
+    if status == Status.SUSPENDED:
+        customers_webhook_emit(organization_id, "customer.suspended", changed)
     pppoe_ids = [pk for pk, customer_type in rows if customer_type == Customer.Type.PPPOE]
     if pppoe_ids:
         from customers.services.pppoe import pppoe_accounts_follow_customers
@@ -412,6 +449,7 @@ def customer_get_or_create_by_phone(
     event_record(
         customer=customer, kind=CustomerEvent.Kind.CREATED, message=_("Created from a purchase")
     )
+    customers_webhook_emit(organization.pk, "customer.created", [customer.pk])
     return customer, True
 
 

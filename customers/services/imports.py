@@ -514,9 +514,10 @@ def _save(organization, actor, rows: list[CleanRow]) -> int:
             for customer in customers
         ]
     )
-    from customers.services.customers import forget_counts
+    from customers.services.customers import customers_webhook_emit, forget_counts
 
     forget_counts(organization.pk)
+    customers_webhook_emit(organization.pk, "customer.created", [c.pk for c in customers])
     pppoe_rows = [
         (customer, row.pppoe) for customer, row in zip(customers, rows, strict=True) if row.pppoe
     ]

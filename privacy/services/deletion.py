@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
-from accounts.tenancy import all_tenants
+from accounts.tenancy import all_tenants, tenant
 from nettportal.errors import Conflict, PermissionDenied, ValidationFailed
-from nettportal.mail import send_email
 from privacy.access_log import access_log_record
 from privacy.datasets import (
     children_first,
@@ -47,6 +46,36 @@ from privacy.registry import REGISTRY, USER_MODEL
 logger = logging.getLogger(__name__)
 
 STALE_RUN = timedelta(minutes=15)
+
+
+def _owners(organization) -> list[User]:
+    with all_tenants():
+        return list(
+            User.objects.filter(
+                is_active=True,
+                memberships__organization=organization,
+                memberships__role=Role.OWNER,
+            ).order_by("pk")
+        )
+
+
+def _notify_owners(organization, event: str, context: dict, *, emails=()) -> dict:
+    """Account-deletion notices go to the organisation's owners (in-app and
+    email, through ``notify``; never optional). ``emails`` reaches owners who
+    are no longer members once the deletion has run."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+
+    with tenant(organization):
+        return notify(
+            organization=organization,
+            event=event,
+            context=context,
+            url="" if event == "deletion.done" else reverse("privacy:deletion"),
+            recipients=[] if event == "deletion.done" else _owners(organization),
+            emails=emails,
+        )
 
 
 def _owner_emails(organization) -> list[str]:
@@ -111,10 +140,10 @@ def organization_deletion_request(
         request=request,
         detail={"scheduled_for": deletion.scheduled_for.isoformat(), "step": "scheduled"},
     )
-    send_email(
-        to=_owner_emails(locked),
-        template="privacy/deletion_scheduled",
-        context={"organization": locked, "deletion": deletion, "actor": actor},
+    _notify_owners(
+        locked,
+        "deletion.scheduled",
+        {"deletion": deletion, "scheduled_for": deletion.scheduled_for, "requested_by": actor},
     )
     return deletion
 
@@ -154,10 +183,14 @@ def organization_deletion_cancel(*, deletion: AccountDeletion, actor, request=No
         via=AccessLog.Via.ADMIN if actor.is_staff and request is None else AccessLog.Via.DASHBOARD,
         detail={"step": "deletion cancelled"},
     )
-    send_email(
-        to=_owner_emails(organization),
-        template="privacy/deletion_cancelled",
-        context={"organization": organization, "actor": actor},
+    _notify_owners(
+        organization,
+        "deletion.cancelled",
+        {
+            "cancelled_by_name": _("NettPortal staff")
+            if actor.is_staff
+            else (actor.get_full_name() or _("An owner")),
+        },
     )
     return locked
 
@@ -210,12 +243,12 @@ def deletion_reminders_send(*, now=None) -> int:
                 continue
             deletion.reminders_sent = sorted(set(deletion.reminders_sent) | set(due))
             deletion.save(update_fields=["reminders_sent"])
-            send_email(
-                to=_owner_emails(deletion.organization),
-                template="privacy/deletion_reminder",
-                context={
-                    "organization": deletion.organization,
+            _notify_owners(
+                deletion.organization,
+                "deletion.reminder",
+                {
                     "deletion": deletion,
+                    "scheduled_for": deletion.scheduled_for,
                     "days_left": max(1, left.days + (1 if left.seconds else 0)),
                 },
             )
@@ -276,6 +309,7 @@ def _claim(deletion_id: int, now) -> AccountDeletion | None:
                 "member_user_ids": sorted({user_id for user_id, _role in members}),
                 # Kept only until the final email is queued, then cleared.
                 "notify": _owner_emails(organization),
+                "organization_name": organization.name,
             }
         deletion.heartbeat_at = now
         deletion.save(update_fields=["status", "started_at", "summary", "heartbeat_at"])
@@ -442,6 +476,7 @@ def _complete(deletion_id: int, result: ErasureResult, *, has_legal_records: boo
         deletion = AccountDeletion.objects.select_for_update().get(pk=deletion_id)
         summary = _merge_counts(dict(deletion.summary), result)
         recipients = summary.pop("notify", [])
+        organization_name = summary.pop("organization_name", "")
         summary.pop("member_user_ids", None)
         summary["legal_records_kept"] = has_legal_records
         deletion.summary = summary
@@ -461,14 +496,20 @@ def _complete(deletion_id: int, result: ErasureResult, *, has_legal_records: boo
                 "legal_records_until",
             ]
         )
-        send_email(
-            to=recipients,
-            template="privacy/deletion_completed",
-            context={
+        # The members are gone, so the owners captured when the job started are
+        # emailed by address (deletion.done has no in-app notice).
+        _notify_owners(
+            deletion.organization,
+            "deletion.done",
+            {
                 "deletion": deletion,
+                "organization_name": organization_name,
+                "completed_at": now,
                 "legal_years": settings.PRIVACY_LEGAL_RETENTION_YEARS,
                 "has_legal_records": has_legal_records,
+                "backup_days": settings.BACKUP_RETENTION_DAYS,
             },
+            emails=recipients,
         )
     logger.info(
         "organisation %s deleted: %s rows deleted, %s kept pseudonymised",

@@ -250,17 +250,16 @@ def _export_finish(export, *, relative, final_path, manifest) -> DataExport:
             )
         recipient = export.requested_by
         if recipient is not None and recipient.is_active:
-            from nettportal.mail import send_email
+            from notifications.services import notify
 
-            send_email(
-                to=recipient.email,
-                template="privacy/export_ready",
-                context={
-                    "user": recipient,
-                    "export": export,
-                    "organization": export.organization,
-                    "download_path": export_download_path(export),
-                },
+            # In-app and email; the link is the signed download link, which
+            # still needs a logged-in member with the privacy permission.
+            notify(
+                organization=export.organization,
+                event="export.ready",
+                context={"export": export, "expires_at": export.expires_at},
+                url=export_download_path(export),
+                recipients=[recipient],
             )
     logger.info("export %s ready: %s rows", export.pk, manifest["total_rows"])
     return export

@@ -98,8 +98,19 @@ def policy_owner_recipients():
 
 
 def policy_notify_owners(*, document_id: int, chunk_size: int = 500) -> int:
-    """Email every owner about a significant change, once (``notified_at``)."""
-    from nettportal.mail import send_email
+    """Tell every owner about a significant change, once (``notified_at``).
+
+    ``policy.changed`` goes through ``notify`` in one of the organisations the
+    user owns (the oldest membership), so someone owning several hears it once.
+    """
+    from collections import defaultdict
+
+    from django.urls import reverse
+
+    from accounts.models import Membership, Organization
+    from accounts.roles import Role
+    from accounts.tenancy import all_tenants, tenant
+    from notifications.services import notify
 
     claimed = PolicyDocument.objects.filter(
         pk=document_id, is_significant=True, published_at__isnull=False, notified_at__isnull=True
@@ -107,19 +118,43 @@ def policy_notify_owners(*, document_id: int, chunk_size: int = 500) -> int:
     if not claimed:
         return 0
     document = PolicyDocument.objects.get(pk=document_id)
+    context = {
+        "document": document,
+        "document_label": document.get_kind_display(),
+        "last_updated": document.last_updated,
+        "summary": document.summary,
+    }
+    url = reverse(f"policy_{document.kind}")
     sent = 0
     last = 0
     while True:
         users = list(policy_owner_recipients().filter(pk__gt=last)[:chunk_size])
         if not users:
             return sent
+        by_user = {user.pk: user for user in users}
+        home = {}
+        with all_tenants():
+            for user_id, organization_id in (
+                Membership.objects.filter(user_id__in=by_user, role=Role.OWNER)
+                .order_by("created_at", "pk")
+                .values_list("user_id", "organization_id")
+            ):
+                home.setdefault(user_id, organization_id)
+            organizations = Organization.objects.in_bulk(set(home.values()))
+        groups = defaultdict(list)
+        for user_id, organization_id in home.items():
+            groups[organization_id].append(by_user[user_id])
         with transaction.atomic():
-            for user in users:
-                send_email(
-                    to=user.email,
-                    template="privacy/policy_changed",
-                    context={"user": user, "document": document},
-                )
+            for organization_id, owners in sorted(groups.items()):
+                organization = organizations[organization_id]
+                with tenant(organization):
+                    notify(
+                        organization=organization,
+                        event="policy.changed",
+                        context=context,
+                        url=url,
+                        recipients=owners,
+                    )
         sent += len(users)
         last = users[-1].pk
 

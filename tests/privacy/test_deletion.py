@@ -275,8 +275,11 @@ def test_deletion_leaves_only_pseudonymised_legal_rows(worlds, on_commit, settin
     assert all(not storage.exists(name) for storage, name in files_a)
     assert all(storage.exists(name) for storage, name in files_b)
     # the final email went to the owner captured when the job started
-    final = [m for m in mail.outbox if m.subject.endswith("Your organisation was deleted")]
-    assert final and owner.email in final[0].to
+    # (by address: the members are gone), naming the organisation as it was
+    final = [m for m in mail.outbox if m.subject.endswith("was deleted")]
+    assert len(final) == 1 and final[0].to == [owner.email]
+    assert world_a.organization.name in final[0].subject
+    assert world_a.organization.name in final[0].body
 
 
 def test_a_legal_hold_stops_the_deletion(worlds, on_commit):

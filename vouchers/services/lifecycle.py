@@ -104,6 +104,60 @@ def vouchers_by_code(codes) -> dict[str, Voucher]:
     return found
 
 
+# ------------------------------------------------------------ webhooks
+_WEBHOOK_FIELDS = (
+    "pk",
+    "code",
+    "status",
+    "batch_id",
+    "package_id",
+    "package__name",
+    "router_id",
+    "stacked_onto_id",
+    "redeemed_at",
+    "expires_at",
+    "finished_at",
+)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def vouchers_webhook_emit(organization_id: int, event: str, voucher_ids, **extra) -> int:
+    """One ``voucher.*`` webhook per voucher, as they are now (ids, code, package,
+    status and times; never the device's MAC). Two queries per 1,000 vouchers,
+    and none beyond the endpoint lookup when no endpoint listens. Call it inside
+    the transaction that changed them: deliveries are queued after commit."""
+    from integrations.services import webhook_emit_many
+
+    voucher_ids = sorted(set(voucher_ids))
+    if not voucher_ids:
+        return 0
+
+    def payloads():
+        for chunk in _chunks(voucher_ids):
+            rows = Voucher.objects.filter(pk__in=chunk).order_by("pk").values(*_WEBHOOK_FIELDS)
+            for row in rows:
+                yield {
+                    "voucher": {
+                        "id": row["pk"],
+                        "code": row["code"],
+                        "status": row["status"],
+                        "batch_id": row["batch_id"],
+                        "package": {"id": row["package_id"], "name": row["package__name"]},
+                        "router_id": row["router_id"],
+                        "stacked_onto_id": row["stacked_onto_id"],
+                        "redeemed_at": _iso(row["redeemed_at"]),
+                        "expires_at": _iso(row["expires_at"]),
+                        "finished_at": _iso(row["finished_at"]),
+                    },
+                    **extra,
+                }
+
+    return len(webhook_emit_many(organization=organization_id, event=event, payloads=payloads()))
+
+
 # ------------------------------------------------------------- finishing
 def _finish(ids, status: str, *, now: datetime, from_statuses=LIVE) -> list[int]:
     """Move ``ids`` (and vouchers stacked onto them) to a final status; returns
@@ -208,14 +262,21 @@ def vouchers_expire_due(*, now: datetime | None = None) -> list[int]:
     unsold = Voucher.objects.filter(
         status=Voucher.Status.UNUSED, unsold_expires_at__lte=now
     ).values_list("pk", flat=True)
-    changed = _finish(
+    was_active = _finish(
         list(active), Voucher.Status.EXPIRED, now=now, from_statuses=(Voucher.Status.ACTIVE,)
     )
-    changed += _finish(
+    was_unused = _finish(
         list(unsold), Voucher.Status.EXPIRED, now=now, from_statuses=(Voucher.Status.UNUSED,)
     )
+    changed = was_active + was_unused
     if changed:
         organization_id = current_organization().pk
+        vouchers_webhook_emit(
+            organization_id, "voucher.expired", was_active, previous_status="active"
+        )
+        vouchers_webhook_emit(
+            organization_id, "voucher.expired", was_unused, previous_status="unused"
+        )
         _events_bulk(
             organization_id,
             changed,
@@ -401,7 +462,7 @@ def vouchers_observe_sessions(*, router: Router, sessions, seen_at: datetime | N
     if not by_user:
         return summary
     vouchers = vouchers_by_code(by_user)
-    seen_ids, stray = [], []
+    seen_ids, stray, activated = [], [], []
     for code, voucher in vouchers.items():
         session = by_user[code]
         if voucher.status == Voucher.Status.UNUSED:
@@ -416,6 +477,7 @@ def vouchers_observe_sessions(*, router: Router, sessions, seen_at: datetime | N
                 how="seen by polling",
             ):
                 summary["first_logins"] += 1
+                activated.append(voucher.pk)
                 stray.append(voucher.pk)  # copies pushed to other routers go
         elif voucher.status == Voucher.Status.ACTIVE:
             if voucher.router_id and voucher.router_id != router.pk:
@@ -432,6 +494,7 @@ def vouchers_observe_sessions(*, router: Router, sessions, seen_at: datetime | N
         Voucher.objects.filter(pk__in=seen_ids).update(last_seen_at=seen_at)
     summary["seen"] = len(seen_ids)
     summary["enforced"] = len(stray)
+    vouchers_webhook_emit(router.organization_id, "voucher.redeemed", activated, via="router")
     _enqueue_tidy(router.organization_id, stray)
     return summary
 
@@ -485,6 +548,7 @@ def vouchers_observe_users(*, router: Router, users, now: datetime | None = None
     summary["updated"] = len(changed_usage)
     finished = _mark_used_up(used_up, router=router, now=now)
     summary["used_up"] = len(finished)
+    vouchers_webhook_emit(router.organization_id, "voucher.redeemed", activated, via="router")
     _enqueue_tidy(router.organization_id, finished + activated)
     return summary
 

@@ -45,7 +45,7 @@ from nettportal.errors import Conflict, ExternalServiceError, NotFound, Validati
 from vouchers import routerops
 from vouchers.codes import CodeFormat, looks_like_code, normalise, random_strings
 from vouchers.models import BatchPush, Voucher, VoucherEvent, VoucherSettings
-from vouchers.services.lifecycle import _enqueue_tidy, event_add
+from vouchers.services.lifecycle import _enqueue_tidy, event_add, vouchers_webhook_emit
 from vouchers.services.packages import package_offered_on
 
 logger = logging.getLogger(__name__)
@@ -295,6 +295,7 @@ def voucher_redeem(
             message="Device logged in at redemption.",
         )
     logger.info("voucher %s redeemed on router %s via %s", voucher.pk, router.pk, via)
+    vouchers_webhook_emit(organization.pk, "voucher.redeemed", [voucher.pk], via=via)
     if voucher.batch_id and BatchPush.objects.filter(batch_id=voucher.batch_id).exists():
         _enqueue_tidy(organization.pk, [voucher.pk])  # copies pushed to other routers go
     return Redemption(
