@@ -11,7 +11,8 @@ dashboard views do. Another tenant's id is a 404.
 import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -159,11 +160,16 @@ class CustomerUpdateSerializer(CustomerWriteSerializer):
 
 
 # ------------------------------------------------------------------ customers
+@extend_schema_field(OpenApiTypes.INT)
+class IdParam(IdFilter):
+    """An id filter answered by a method (the schema still says integer)."""
+
+
 class CustomerFilter(TenantFilterSet):
     type = django_filters.ChoiceFilter(field_name="customer_type", choices=Customer.Type.choices)
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices)
-    tag = IdFilter(method="filter_tag", help_text="Id of a tag.")
-    router = IdFilter(method="filter_router", help_text="Id of the router of a PPPoE account.")
+    tag = IdParam(method="filter_tag", help_text="Id of a tag.")
+    router = IdParam(method="filter_router", help_text="Id of the router of a PPPoE account.")
     package = django_filters.CharFilter(
         method="filter_package", help_text="Package (PPPoE profile) name of a PPPoE account."
     )
