@@ -9,6 +9,7 @@ dashboard views do. Another tenant's id is a 404.
 """
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -140,10 +141,8 @@ class CustomerWriteSerializer(serializers.Serializer):
         for name in value:
             try:
                 tag = validation.clean_tag(name)
-            except Exception as error:  # django ValidationError → this field's error
-                raise serializers.ValidationError(
-                    getattr(error, "messages", [str(error)])
-                ) from None
+            except DjangoValidationError as error:  # → this field's error, in the API's shape
+                raise serializers.ValidationError(error.messages) from None
             if tag.lower() not in {seen.lower() for seen in cleaned}:
                 cleaned.append(tag)
         return cleaned
