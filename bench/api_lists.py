@@ -242,7 +242,13 @@ def main():
     from tests.accounts.factories import MembershipFactory
     from tests.integrations.factories import make_token
 
-    membership = MembershipFactory(role=Role.OWNER, organization__name="Bench ISP")
+    run = f"{time.time_ns():x}"  # the scratch database may hold earlier runs' rows
+    membership = MembershipFactory(
+        role=Role.OWNER,
+        organization__name="Bench ISP",
+        organization__slug=f"bench-{run}",
+        user__email=f"bench-{run}@example.test",
+    )
     organization, owner = membership.organization, membership.user
     started = time.perf_counter()
     label = seed(organization, owner, args.rows)
