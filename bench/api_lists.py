@@ -100,6 +100,11 @@ def seed(organization, owner, rows: int) -> str:
         batch = []
         for index in range(rows):
             values = {field.name: _value_for(field, index) for field in fields}
+            if model._meta.label == "customers.Customer":  # defaults would make one kind
+                values.update(
+                    customer_type=("hotspot", "pppoe")[index % 2],
+                    status=("active", "suspended", "closed")[index % 3],
+                )
             if model._meta.label == "support.Ticket":
                 values.update(
                     opened_by=owner, priority=("low", "normal", "high", "urgent")[index % 4]
