@@ -2,9 +2,11 @@
 
 Seeds one organisation with N rows (default 100,000) of the biggest list the
 API has — ``customers.Customer`` when that app exists, support tickets
-otherwise — and times every GET list route under /api/v1/ (no URL arguments)
-with an all-scopes API token: the first page, a page 20 cursor hops deep, and
-a filtered page. Requests go through Django's full stack in-process
+otherwise — plus N payments (a fifth of them linked to those customers), and
+times every GET list route under /api/v1/ (no URL arguments) with an
+all-scopes API token: the first page, a page 20 cursor hops deep, and filtered
+pages (customers: status + type, a name search, a phone search; payments:
+status + method, one customer). Requests go through Django's full stack in-process
 (middleware, token authentication, throttling, serialisation), not over TCP.
 
     python bench/api_lists.py                # 100,000 rows, 200 requests per case
@@ -98,6 +100,11 @@ def seed(organization, owner, rows: int) -> str:
         batch = []
         for index in range(rows):
             values = {field.name: _value_for(field, index) for field in fields}
+            if model._meta.label == "customers.Customer":  # defaults would make one kind
+                values.update(
+                    customer_type=("hotspot", "pppoe")[index % 2],
+                    status=("active", "suspended", "closed")[index % 3],
+                )
             if model._meta.label == "support.Ticket":
                 values.update(
                     opened_by=owner, priority=("low", "normal", "high", "urgent")[index % 4]
@@ -113,6 +120,81 @@ def seed(organization, owner, rows: int) -> str:
         with connection.cursor() as cursor:
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return model._meta.label
+
+
+def seed_payments(organization, rows: int) -> int:
+    """Bulk-create ``rows`` payments (every fifth linked to a customer); returns how many."""
+    from decimal import Decimal
+
+    from django.apps import apps
+    from django.db import connection
+
+    from accounts.tenancy import tenant
+
+    try:
+        Payment = apps.get_model("billing", "Payment")
+        Customer = apps.get_model("customers", "Customer")
+    except LookupError:
+        return 0
+    processors = ("mpesa", "paystack", "cash", "bank_transfer")
+    statuses = ("paid", "paid", "paid", "pending", "failed", "needs_review")
+    with tenant(organization):
+        customer_ids = list(
+            Customer.objects.order_by("id").values_list("id", flat=True)[: rows // 5]
+        )
+        batch = []
+        for index in range(rows):
+            batch.append(
+                Payment(
+                    organization=organization,
+                    processor=processors[index % len(processors)],
+                    status=statuses[index % len(statuses)],
+                    amount=Decimal(10 + index % 500),
+                    currency="GHS",
+                    purpose_label=f"bench {index}",
+                    customer_id=customer_ids[index // 5]
+                    if index % 5 == 0 and index // 5 < len(customer_ids)
+                    else None,
+                )
+            )
+            if len(batch) == 5000:
+                Payment.objects.bulk_create(batch)
+                batch = []
+        Payment.objects.bulk_create(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{Payment._meta.db_table}"')
+    return rows
+
+
+def filtered_cases(url: str, organization) -> dict:
+    """Filtered pages worth timing for the big lists."""
+    from accounts.tenancy import tenant
+
+    if url.endswith("/support/tickets/"):
+        return {"filtered": url + "?priority=urgent&status=open"}
+    if url.endswith("/v1/customers/"):
+        from customers.models import Customer
+
+        with tenant(organization):
+            sample = Customer.objects.order_by("-id").first()
+        cases = {
+            "status+type": url + "?status=suspended&type=pppoe",
+            "search name": url + "?q=name%2000012",
+        }
+        if sample is not None and sample.phone:
+            cases["search phone"] = url + "?q=" + sample.phone.replace("+", "%2B")
+        return cases
+    if url.endswith("/v1/payments/"):
+        from customers.models import Customer
+
+        with tenant(organization):
+            customer = Customer.objects.order_by("id").first()
+        cases = {"status+method": url + "?status=paid&method=cash"}
+        if customer is not None:
+            cases["one customer"] = url + f"?customer={customer.pk}"
+        return cases
+    return {}
 
 
 def list_routes():
@@ -148,7 +230,10 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="5,000 rows and 40 requests")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL"),
+    )
     args = parser.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK"):
         args.rows, args.requests = 5_000, 40
@@ -162,17 +247,29 @@ def main():
     from tests.accounts.factories import MembershipFactory
     from tests.integrations.factories import make_token
 
-    membership = MembershipFactory(role=Role.OWNER, organization__name="Bench ISP")
+    run = f"{time.time_ns():x}"  # the scratch database may hold earlier runs' rows
+    membership = MembershipFactory(
+        role=Role.OWNER,
+        organization__name="Bench ISP",
+        organization__slug=f"bench-{run}",
+        user__email=f"bench-{run}@example.test",
+    )
     organization, owner = membership.organization, membership.user
     started = time.perf_counter()
     label = seed(organization, owner, args.rows)
+    payments = seed_payments(organization, args.rows)
     seeded = time.perf_counter() - started
     _token, plaintext = make_token(organization, owner, list(ALL_SCOPES), name="bench")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
     client = Client()
-    print(f"database: {connection.vendor}; seeded {args.rows:,} {label} rows in {seeded:.1f}s")
-    print(f"{'endpoint':<48} {'case':<12} {'p50 ms':>8} {'p99 ms':>8}")
+    print(
+        f"database: {connection.vendor}; seeded {args.rows:,} {label} rows and "
+        f"{payments:,} payments in {seeded:.1f}s"
+    )
+    print(f"{'endpoint':<48} {'case':<14} {'p50 ms':>8} {'p99 ms':>8}")
     for url in list_routes():
+        if client.get(url, **headers).status_code == 405:
+            continue  # an action (POST only), not a list
         timed(client, url, headers, 3)  # warm up
         cases = {"first page": url}
         body = client.get(url, **headers).json()
@@ -185,12 +282,11 @@ def main():
                 deep = next_url.replace("http://testserver", "")
             if deep != url:
                 cases["20 pages in"] = deep
-        if url.endswith("/support/tickets/"):
-            cases["filtered"] = url + "?priority=urgent&status=open"
+        cases.update(filtered_cases(url, organization))
         for case, target in cases.items():
             samples = timed(client, target, headers, args.requests)
             print(
-                f"{url:<48} {case:<12} {statistics.median(samples):>8.1f} "
+                f"{url:<48} {case:<14} {statistics.median(samples):>8.1f} "
                 f"{percentile(samples, 99):>8.1f}"
             )
     if label != "customers.Customer":

@@ -329,6 +329,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "DEFAULT_GENERATOR_CLASS": "integrations.schema.TenantSchemaGenerator",
+    # Several models have a "status" or "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerTypeEnum": "customers.models.Customer.Type",
+        "CustomerStatusEnum": "customers.models.Customer.Status",
+        "RouterStatusEnum": "routers.models.Router.Status",
+        "ActiveSessionKindEnum": "routers.models.ActiveSession.Kind",
+        "VoucherBatchStatusEnum": "vouchers.models.VoucherBatch.Status",
+        "PaymentStatusEnum": "billing.models.Payment.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.schema.add_error_responses",

@@ -96,6 +96,7 @@ def build(world):
     world.post_data.update(
         {
             "processor": "cash",
+            "method": "cash",  # the API's name for it (POST /api/v1/payments/manual/)
             "amount": "1500",
             "currency": "KES",
             "reference": "HIJACK-REF-1",

@@ -115,3 +115,130 @@ def test_revoke_through_the_api(client_a, org_a, package_a, in_tenant):
     assert response.status_code == 200 and response.json()["status"] == "revoked"
     again = client_a.post(f"/api/v1/vouchers/{voucher.pk}/revoke/")
     assert again.status_code == 400 and "already revoked" in again.json()["error"]["message"]
+
+
+# ------------------------------------------------------------------ voucher batches
+def _token_client(org, user, scopes):
+    from django.test import Client
+
+    from tests.integrations.factories import make_token
+
+    _token, plaintext = make_token(org, user, scopes)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+
+def test_batch_create_is_accepted_and_generated_by_the_worker(org_a, owner_a, package_a, in_tenant):
+    api = _token_client(org_a, owner_a, ["vouchers:write"])
+    response = api.post(
+        "/api/v1/voucher-batches/",
+        {"package": package_a.pk, "quantity": 12, "prefix": "net", "pin_length": 4},
+        content_type="application/json",
+    )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["quantity"] == 12 and body["prefix"] == "NET"
+    assert response["Location"] == body["status_url"]
+    assert body["status_url"].endswith(f"/api/v1/voucher-batches/{body['id']}/status/")
+    # the worker ran after the commit (eager Celery in tests): poll the status URL
+    progress = api.get(body["status_url"]).json()
+    assert progress == {
+        "id": body["id"],
+        "status": "ready",
+        "quantity": 12,
+        "generated_count": 12,
+        "percent": 100,
+        "finished": True,
+        "message": progress["message"],
+    }
+    detail = api.get(f"/api/v1/voucher-batches/{body['id']}/").json()
+    assert detail["counts"]["unused"] == 12
+    with in_tenant(org_a):
+        codes = list(Voucher.objects.filter(batch_id=body["id"]).values_list("code", flat=True))
+    assert len(codes) == 12 and all(code.startswith("NET-") for code in codes)
+    listed = api.get("/api/v1/voucher-batches/", {"package": package_a.pk}).json()["results"]
+    assert [row["id"] for row in listed] == [body["id"]]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": 5, "pin_length": 3}, "pin_length"),
+        ({"quantity": 5, "qr_url_template": "ftp://x/{code}"}, "qr_url_template"),
+        ({"quantity": 5, "package": 999_999}, "package"),
+        ({"quantity": 5, "inactive": True}, "package"),
+        ({"quantity": 5, "foreign": True}, "package"),
+    ],
+)
+def test_invalid_batch_changes_nothing(
+    org_a, owner_a, org_b, package_a, package_b, in_tenant, payload, field
+):
+    from vouchers.models import VoucherBatch
+
+    api = _token_client(org_a, owner_a, ["vouchers:write"])
+    payload = {"package": package_a.pk, **payload}
+    if payload.pop("inactive", False):
+        with in_tenant(org_a):
+            package_a.is_active = False
+            package_a.save(update_fields=["is_active"])
+    if payload.pop("foreign", False):
+        payload["package"] = package_b.pk
+    response = api.post("/api/v1/voucher-batches/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    with in_tenant(org_a):
+        assert not VoucherBatch.objects.exists() and not Voucher.objects.exists()
+    with in_tenant(org_b):
+        assert not VoucherBatch.objects.exists()
+
+
+def test_batch_scopes_and_foreign_ids(org_a, owner_a, package_a, package_b, org_b, in_tenant):
+    from tests.vouchers.factories import VoucherBatchFactory
+    from vouchers.models import VoucherBatch
+
+    reader = _token_client(org_a, owner_a, ["vouchers:read"])
+    assert reader.get("/api/v1/voucher-batches/").status_code == 200
+    refused = reader.post(
+        "/api/v1/voucher-batches/",
+        {"package": package_a.pk, "quantity": 5},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    outsider = _token_client(org_a, owner_a, ["customers:write"])
+    assert outsider.get("/api/v1/voucher-batches/").status_code == 403
+    with in_tenant(org_b):
+        foreign = VoucherBatchFactory(organization=org_b, package=package_b)
+    for url in (
+        f"/api/v1/voucher-batches/{foreign.pk}/",
+        f"/api/v1/voucher-batches/{foreign.pk}/status/",
+    ):
+        assert reader.get(url).status_code == 404
+    with in_tenant(org_a):
+        assert not VoucherBatch.objects.exists()
+
+
+def test_batch_list_queries_do_not_grow_with_rows(org_a, owner_a, package_a, in_tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nettportal.jobs import job_create
+    from tests.vouchers.factories import VoucherBatchFactory
+
+    api = _token_client(org_a, owner_a, ["vouchers:read"])
+
+    def add(count):
+        with in_tenant(org_a):
+            for _ in range(count):
+                job = job_create(organization=org_a, kind="voucher_batch", title="b", total=1)
+                VoucherBatchFactory(organization=org_a, package=package_a, job=job)
+
+    def queries():
+        api.get("/api/v1/voucher-batches/")
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/voucher-batches/").status_code == 200
+        return len(captured.captured_queries)
+
+    add(5)
+    few = queries()
+    add(20)
+    assert queries() == few
