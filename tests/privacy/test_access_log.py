@@ -18,13 +18,15 @@ def test_owners_see_their_organisations_log_only(worlds, client, django_assert_m
     world_a, world_b = worlds
     client.force_login(world_a.users[Role.OWNER])
     client.get("/dashboard/")  # the session's first request records it; not measured
-    with django_assert_max_num_queries(13):  # incl. the database cache (no Redis)
+    # incl. the database cache (no Redis) and the access-log retention period shown
+    with django_assert_max_num_queries(14):
         page = client.get("/privacy-center/access-log/")
     body = page.content.decode()
     assert page.status_code == 200
     assert world_a.users[Role.OWNER].email in body
     assert world_b.marker.lower() not in body.lower()
     assert world_b.users[Role.OWNER].email not in body
+    assert "They are kept for 365 days." in body  # RETENTION_ACCESS_LOG_DAYS
 
 
 def test_other_roles_may_not_read_the_log(worlds, client):
