@@ -42,6 +42,7 @@ from privacy.erasure import (
 )
 from privacy.models import AccessLog, AccountDeletion, LegalHold
 from privacy.registry import REGISTRY, USER_MODEL
+from privacy.services.retention import retention_days
 
 logger = logging.getLogger(__name__)
 
@@ -507,7 +508,7 @@ def _complete(deletion_id: int, result: ErasureResult, *, has_legal_records: boo
                 "completed_at": now,
                 "legal_years": settings.PRIVACY_LEGAL_RETENTION_YEARS,
                 "has_legal_records": has_legal_records,
-                "backup_days": settings.BACKUP_RETENTION_DAYS,
+                "backup_days": retention_days("backups") or settings.BACKUP_RETENTION_DAYS,
             },
             emails=recipients,
         )
