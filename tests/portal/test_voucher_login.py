@@ -154,7 +154,10 @@ def test_a_code_of_another_operator_is_just_a_wrong_code(client, hotspot, org_b,
     assert foreign.status_code == unknown.status_code == 400
 
     def normalise(response):
-        return re.sub(r"NET-BBBB-000[12]", "X", response.content.decode())
+        # The hand-off token is signed with a timestamp, so it differs when a
+        # second ticks over between the two posts; it says nothing about the code.
+        body = re.sub(r"[\w-]+:[\w-]{6}:[\w-]{20,}", "TOKEN", response.content.decode())
+        return re.sub(r"NET-BBBB-000[12]", "X", body)
 
     assert normalise(foreign) == normalise(unknown)
     assert sorted(foreign.headers) == sorted(unknown.headers)
