@@ -207,15 +207,15 @@ def _bodies(path: Path, codes: list[str], routers: int) -> int:
     return len(lines)
 
 
-def _gunicorn(port: int, env: dict, *, threads: int) -> subprocess.Popen:
-    """2 workers: sync for the CPU-bound page views, threaded for redemptions (router I/O)."""
-    worker = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+def _gunicorn(port: int, env: dict) -> subprocess.Popen:
+    """2 workers, configured otherwise as in production (gunicorn.conf.py: threaded)."""
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "nettportal.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--workers",
         "2",
-        *worker,
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -343,7 +343,7 @@ def main() -> int:
             "PORTAL_GUESSES_PER_IP": "1000000000",
             "PORTAL_GUESSES_PER_DEVICE": "1000000000",
         }
-        server = _gunicorn(port, env, threads=1)
+        server = _gunicorn(port, env)
         base = f"http://127.0.0.1:{port}"
         landing = (
             f"{base}/p/{page.slug}/?mac=02%3AAA%3ABB%3ACC%3ADD%3AEE&ip=10.5.50.23"
@@ -370,7 +370,7 @@ def main() -> int:
                 )
             )
             _stop(server)
-            server = _gunicorn(port, env, threads=8)
+            server = _gunicorn(port, env)
             _wait_ready(landing)
             threads = 4
             wrk_env = {**os.environ, "BENCH_BODIES": str(bodies), "BENCH_THREADS": str(threads)}
@@ -404,7 +404,10 @@ def main() -> int:
         and router_users == checks["redeemed"]
     )
     where = database.split("@")[-1]
-    print(f"portal_load ({'quick' if args.quick else 'full'}), gunicorn 2 workers, {where}")
+    print(
+        f"portal_load ({'quick' if args.quick else 'full'}), gunicorn 2 workers "
+        f"(gunicorn.conf.py: gthread, {os.environ.get('GUNICORN_THREADS', '8')} threads), {where}"
+    )
     print(
         f"  landing GET: {get['rps']:,.0f} req/s, p50 {get.get('p50', 0):.1f} ms, "
         f"p99 {get.get('p99', 0):.1f} ms over {duration}s with {args.connections} connections; "

@@ -35,6 +35,7 @@ def processor_account_for_callback(*, kind: str, callback_key: str) -> Processor
         return (
             ProcessorAccount.objects.filter(kind=kind, callback_key=callback_key)
             .select_related("organization")
+            .order_by()  # the key is unique: nothing to sort
             .first()
         )
 

@@ -6,6 +6,21 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SKIP_PREFIXES = ("/static/", "/healthz", "/insights/beacon/")
 
 
+def log_refusals_only(view):
+    """Mark a machine-to-machine endpoint (a payment processor's callback): its
+    accepted requests are recorded by the app that handles them, and a row here
+    each would be a write per call (a storm of duplicate callbacks, tens a
+    second). Refusals are still logged, under the route, because such URLs carry
+    secrets (callback keys and tokens) that must not reach the log."""
+    view.request_log_refusals_only = True
+    return view
+
+
+def _refusals_only(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and getattr(match.func, "request_log_refusals_only", False)
+
+
 class RequestLogMiddleware:
     """Writes the security log for state-changing requests and refusals, and a
     page-view event for consented HTML page loads of members."""
@@ -18,6 +33,15 @@ class RequestLogMiddleware:
         if request.path.startswith(SKIP_PREFIXES):
             return response
         status = response.status_code
+        if _refusals_only(request):
+            if status >= 400:
+                kind = (
+                    RequestLog.Kind.DENIED if status in (401, 403, 429) else RequestLog.Kind.REQUEST
+                )
+                security_event_record(
+                    kind=kind, request=request, status_code=status, route_only=True
+                )
+            return response
         if status in (401, 403, 429):
             security_event_record(kind=RequestLog.Kind.DENIED, request=request, status_code=status)
         elif request.method in UNSAFE_METHODS or status >= 500:

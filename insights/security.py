@@ -39,8 +39,17 @@ def _route(request) -> str:
 
 
 def security_event_record(
-    *, kind: str, request=None, user=None, organization=None, status_code=None, detail: str = ""
+    *,
+    kind: str,
+    request=None,
+    user=None,
+    organization=None,
+    status_code=None,
+    detail: str = "",
+    route_only: bool = False,
 ) -> RequestLog:
+    """One request-log row; ``route_only`` stores the URL pattern instead of the
+    path (for URLs whose parts are secrets)."""
     if request is not None:
         if user is None:
             candidate = getattr(request, "user", None)
@@ -51,7 +60,7 @@ def security_event_record(
         kind=kind,
         ip_address=client_ip(request),
         method=(getattr(request, "method", "") or "")[:8],
-        path=(getattr(request, "path", "") or "")[:200],
+        path=(_route(request) if route_only else getattr(request, "path", "") or "")[:200],
         status_code=status_code,
         user=user if getattr(user, "pk", None) else None,
         organization=organization if getattr(organization, "pk", None) else None,

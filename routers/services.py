@@ -33,7 +33,13 @@ from django.utils import timezone
 from nettportal.errors import Conflict, ValidationFailed
 from routers.models import ActiveSession, Router, RouterEvent
 from routers.polling import PollOutcome, poll_routers, router_target
-from routers.routeros import RouterClient, RouterCommandRejected, RouterTarget, connect
+from routers.routeros import (
+    RouterClient,
+    RouterCommandRejected,
+    RouterTarget,
+    connect,
+    connection_pool,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -262,8 +268,18 @@ def router_session_disconnect(*, router: Router, session: ActiveSession, actor) 
 
 # -------------------------------------------------- operations on a router
 @contextlib.contextmanager
-def router_client(router: Router):
-    """A logged-in blocking client for ``router`` (closed on exit)."""
+def router_client(router: Router, *, reuse: bool = False):
+    """A logged-in blocking client for ``router`` (closed on exit).
+
+    ``reuse=True`` borrows a connection kept open by this process's pool and
+    gives it back on a clean exit (hot paths such as voucher redemption, where a
+    connect and login per request doubled the work). Anything that must see a
+    fresh login (testing a router's credentials) keeps the default.
+    """
+    if reuse:
+        with connection_pool.client(router_target(router)) as client:
+            yield client
+        return
     with connect(router_target(router)) as client:
         yield client
 

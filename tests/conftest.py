@@ -35,7 +35,8 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clean_state():
-    """No tenant leaks from one test into the next; the cache starts empty."""
+    """No tenant leaks from one test into the next; the cache starts empty; no kept router
+    connections."""
     from django.core.cache import cache
 
     token = tenancy.clear()
@@ -43,6 +44,9 @@ def _clean_state():
         cache.clear()
     yield
     tenancy.deactivate(token)
+    from routers.routeros import connection_pool
+
+    connection_pool.clear()  # router connections kept by redemptions belong to this test
 
 
 @pytest.fixture

@@ -19,9 +19,12 @@ PROFILE_COMMENT = "NettPortal package"
 
 
 @contextlib.contextmanager
-def open_router(router):
-    """One logged-in connection to ``router``; raises RouterError when it cannot."""
-    with router_client(router) as client:
+def open_router(router, *, reuse: bool = False):
+    """One logged-in connection to ``router``; raises RouterError when it cannot.
+
+    ``reuse=True``: a connection from the process's pool (per-request paths).
+    """
+    with router_client(router, reuse=reuse) as client:
         yield client
 
 

@@ -323,9 +323,10 @@ def fulfilment_run(*, payment_id: int) -> str:
     """Give the value of one paid payment, if not given yet. Safe to call any number of times.
 
     Returns ``done``, ``retry``, ``failed`` or ``nothing`` (already done, or
-    nothing to do).
+    nothing to do). Inside a caller's transaction it adds no savepoint: a failure
+    here fails the caller's transaction too (the handler keeps its own).
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         item = (
             Fulfilment.objects.select_for_update(of=("self",))
             .select_related("payment")
@@ -450,9 +451,9 @@ def receipt_number_assign(*, payment_id: int) -> str:
     """Give a paid payment its receipt number (``R-000123``, per organisation, no gaps).
 
     Idempotent: a payment keeps the number it got. Lock order is payment row,
-    then the organisation's counter row.
+    then the organisation's counter row. No savepoint inside a caller's transaction.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         payment = (
             Payment.objects.select_for_update()
             .filter(pk=payment_id, status__in=(Status.PAID, Status.REFUNDED))

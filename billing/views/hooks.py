@@ -19,6 +19,7 @@ from billing.models import ProcessorAccount
 from billing.processors import NotificationRejected
 from billing.selectors import processor_account_for_callback
 from billing.services import online
+from insights.middleware import log_refusals_only
 from nettportal.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def _handle(request, kind: str, callback_key: str, handler):
 
 
 @csrf_exempt
+@log_refusals_only
 @require_POST
 def mpesa_callback(request, callback_key, token):
     return _handle(
@@ -86,6 +88,7 @@ def mpesa_callback(request, callback_key, token):
 
 
 @csrf_exempt
+@log_refusals_only
 @require_POST
 def paystack_webhook(request, callback_key):
     return _handle(

@@ -19,10 +19,12 @@ timeout, auth_failed, protocol, rejected (with RouterOS's own message).
 
 from routers.routeros.client import (
     AsyncRouterClient,
+    ConnectionPool,
     RouterClient,
     RouterTarget,
     async_connect,
     connect,
+    connection_pool,
     map_error,
 )
 from routers.routeros.commands import Command, CommandSet, RawReply
@@ -51,6 +53,7 @@ __all__ = [
     "AsyncRouterClient",
     "Command",
     "CommandSet",
+    "ConnectionPool",
     "HotspotProfile",
     "HotspotSession",
     "HotspotUser",
@@ -70,5 +73,6 @@ __all__ = [
     "RouterUnreachable",
     "async_connect",
     "connect",
+    "connection_pool",
     "map_error",
 ]

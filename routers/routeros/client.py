@@ -31,9 +31,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import select
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -322,8 +325,29 @@ class RouterClient(CommandSet):
     def __init__(self, api: _TextApi, target: RouterTarget):
         self._api: _TextApi | None = api
         self.target = target
+        self._reused = False  # taken from a ConnectionPool, no command sent since
 
     def run(self, command: Command):
+        if self._reused:
+            self._reused = False
+            try:
+                return self._run(command)
+            except RouterUnreachable:
+                # The router dropped the idle connection (rebooted, API service restarted)
+                # and the pool's check did not see it yet: a reset or closed socket before
+                # any reply means the command did not run there. Once more on a new one.
+                fresh = connect(self.target)
+                self._api, fresh._api = fresh._api, None
+        return self._run(command)
+
+    @property
+    def is_open(self) -> bool:
+        return self._api is not None
+
+    def _socket(self) -> socket.socket | None:
+        return self._api.protocol.transport.sock if self._api is not None else None
+
+    def _run(self, command: Command):
         if self._api is None:
             raise RouterProtocolError("This router connection was closed after an error.")
         started = time.monotonic()
@@ -379,6 +403,122 @@ def connect(target: RouterTarget) -> RouterClient:
             raise
         raise error from exc
     return RouterClient(api, target)
+
+
+class ConnectionPool:
+    """Logged-in sync connections kept open between uses, per process.
+
+    A landing page redeems vouchers on the same few routers all day; a new
+    connection and login per redemption doubled the round trips to the router
+    and its work. ``with pool.client(target) as client`` lends an idle
+    connection to ``target`` (or opens one) to one caller at a time and takes
+    it back afterwards, unless a command broke it (the client then closed
+    itself) or the block was interrupted mid-reply (closed here).
+
+    Staleness: a connection idle longer than ``max_idle_seconds`` is closed,
+    one the router has closed (readable before we asked anything) is
+    discarded, and a reused connection whose first command finds it reset is
+    replaced once (see :meth:`RouterClient.run`). ``target`` includes the
+    credentials, so a changed password never reuses an old login. Forked
+    processes (gunicorn workers) start with an empty pool.
+    """
+
+    def __init__(
+        self, *, max_idle_per_target: int = 4, max_idle: int = 64, max_idle_seconds: float = 30.0
+    ):
+        self.max_idle_per_target = max_idle_per_target
+        self.max_idle = max_idle
+        self.max_idle_seconds = max_idle_seconds
+        self._idle: dict[RouterTarget, list[tuple[float, RouterClient]]] = {}
+        self._count = 0
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    @contextlib.contextmanager
+    def client(self, target: RouterTarget):
+        client = self._take(target) or connect(target)
+        try:
+            yield client
+        except Exception:
+            # A client still open read every reply to its end (run() closes it on any
+            # other failure), so a refused command or an error of the caller's own
+            # leaves it in step and reusable.
+            self._give_back(target, client)
+            raise
+        except BaseException:  # interrupted in the middle of a reply
+            client.close()
+            raise
+        self._give_back(target, client)
+
+    def clear(self) -> None:
+        with self._lock:
+            idle, self._idle, self._count = self._idle, {}, 0
+        for entries in idle.values():
+            for _, client in entries:
+                client.close()
+
+    def idle_count(self, target: RouterTarget | None = None) -> int:
+        with self._lock:
+            if target is None:
+                return self._count
+            return len(self._idle.get(target, ()))
+
+    def _take(self, target: RouterTarget) -> RouterClient | None:
+        if self._pid != os.getpid():  # a forked child must not share its parent's sockets
+            with self._lock:
+                self._idle, self._count, self._pid = {}, 0, os.getpid()
+        deadline = time.monotonic() - self.max_idle_seconds
+        while True:
+            with self._lock:
+                entries = self._idle.get(target)
+                if not entries:
+                    return None
+                since, client = entries.pop()  # the most recently used
+                self._count -= 1
+                if not entries:
+                    del self._idle[target]
+            if since >= deadline and _is_quiet(client._socket()):
+                client._reused = True
+                return client
+            client.close()
+
+    def _give_back(self, target: RouterTarget, client: RouterClient) -> None:
+        if not client.is_open or self._pid != os.getpid():
+            client.close()
+            return
+        client._reused = False
+        surplus = []
+        with self._lock:
+            entries = self._idle.setdefault(target, [])
+            entries.append((time.monotonic(), client))
+            self._count += 1
+            if len(entries) > self.max_idle_per_target:
+                surplus.append(entries.pop(0)[1])
+                self._count -= 1
+            while self._count > self.max_idle:
+                oldest = min(self._idle, key=lambda key: self._idle[key][0][0])
+                surplus.append(self._idle[oldest].pop(0)[1])
+                self._count -= 1
+                if not self._idle[oldest]:
+                    del self._idle[oldest]
+        for extra in surplus:
+            extra.close()
+
+
+# The process's pool, for callers that opt in (``routers.services.router_client(reuse=True)``).
+connection_pool = ConnectionPool()
+
+
+def _is_quiet(sock: socket.socket | None) -> bool:
+    """True if nothing is waiting to be read: an idle API connection the peer
+    has closed is readable (EOF), and one with unasked-for data is out of step."""
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 # -------------------------------------------------------------- async face

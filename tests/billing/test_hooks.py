@@ -153,3 +153,29 @@ def test_the_tenant_comes_from_the_url_never_the_body(
     assert response.status_code == 404
     with tenant(pending.organization):
         assert Payment.objects.get(pk=pending.pk).status == "pending"
+
+
+@pytest.mark.django_db
+def test_request_log_keeps_refused_callbacks_without_their_secret_url(
+    client, pending, mpesa_account, daraja, django_capture_on_commit_callbacks
+):
+    from insights.models import RequestLog
+
+    url = path_of(mpesa_callback_url(mpesa_account))
+    body = json.dumps(daraja.callback_body(pending.processor_reference))
+    # when a forged callback (wrong token) and then the genuine one, twice, arrive
+    forged = url.rstrip("/").rsplit("/", 1)[0] + "/wrong-token/"
+    assert client.post(forged, data=body, content_type="application/json").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            assert client.post(url, data=body, content_type="application/json").status_code == 200
+
+    # then the refusal is in the security log under the route, with no key or token
+    (entry,) = RequestLog.objects.all()
+    assert (entry.kind, entry.status_code) == ("denied", 403)
+    assert entry.path == "/payments/hooks/mpesa/<str:callback_key>/<str:token>/"
+    assert mpesa_account.callback_key not in entry.path
+    # and the accepted callbacks are recorded by billing, not as one request-log row each
+    with tenant(pending.organization):
+        assert Payment.objects.get(pk=pending.pk).status == "paid"
+        assert PaymentEvent.objects.filter(payment=pending, kind="callback").exists()

@@ -260,3 +260,27 @@ def test_login_again_with_an_active_voucher(org_a, router_a, unused_voucher, in_
             router_a.sim.execute("/ip/hotspot/active/remove", {".id": session[".id"]}, [])
         voucher_login(organization=org_a, code=unused_voucher.code, router=router_a, mac=MAC, ip=IP)
     assert [s["user"] for s in router_a.sim.hotspot_active] == [unused_voucher.code]
+
+
+def test_redemptions_reuse_the_router_connection(org_a, router_a, package_a, in_tenant, sim_fleet):
+    # given three codes redeemed one after the other on one router
+    with in_tenant(org_a):
+        vouchers = [VoucherFactory(organization=org_a, package=package_a) for _ in range(3)]
+        for number, voucher in enumerate(vouchers[:2]):
+            _redeem(
+                org_a,
+                router_a,
+                voucher.code,
+                mac=f"02:AA:BB:CC:DD:1{number}",
+                ip=f"10.5.50.{number}",
+            )
+    # then the router saw one API login for both
+    assert router_a.sim.logins == 1
+
+    # and when the router drops the kept connection, the next redemption still works
+    sim_fleet.drop_connections(router_a.sim)
+    with in_tenant(org_a):
+        result = _redeem(org_a, router_a, vouchers[2].code, mac="02:AA:BB:CC:DD:12", ip="10.5.50.2")
+    assert result.logged_in
+    assert router_a.sim.logins == 2
+    assert {s["user"] for s in router_a.sim.hotspot_active} == {v.code for v in vouchers}

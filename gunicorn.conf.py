@@ -1,0 +1,22 @@
+"""gunicorn settings of every NettPortal web server.
+
+gunicorn reads ``./gunicorn.conf.py`` from its working directory, so the
+production container (``docker-compose.yml``'s ``web``, working directory
+/app) and the bench scripts started from the repository root run the same
+configuration; command-line options (``--bind``, ``--workers`` in a bench)
+override single settings.
+
+Threaded workers: a landing-page voucher redemption waits on the router's API
+(a few round trips; up to the router timeouts when a router is offline), and
+with sync workers that wait holds a whole process while other devices queue.
+Each thread may hold a database connection (``DB_CONN_MAX_AGE``): size
+PostgreSQL's ``max_connections`` for web containers × ``WEB_CONCURRENCY`` ×
+``GUNICORN_THREADS``, plus the Celery workers.
+"""
+
+import os
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 60
