@@ -6,7 +6,6 @@ import asyncio
 import logging
 import queue
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,11 +119,13 @@ def poll_routers(
     )
     worker.start()
     outcomes: list[PollOutcome] = []
-    deadline = time.monotonic() + settings.ROUTER_POLL_TIME_LIMIT + 30
+    # Every router answers, fails or is stopped within its connect timeout plus
+    # the time limit once it has a slot, so a silence this long is a bug.
+    patience = settings.ROUTER_CONNECT_TIMEOUT + settings.ROUTER_POLL_TIME_LIMIT + 30
     waiting = len(routers)
     while waiting:
         try:
-            batch = [results.get(timeout=max(1.0, deadline - time.monotonic()))]
+            batch = [results.get(timeout=patience)]
         except queue.Empty:
             logger.error("router poll: results missing after the time limit; leases will expire")
             break
