@@ -13,9 +13,14 @@ storing everything in a fresh database on the DATABASE_URL server (created and
 dropped by this script; SQLite under var/ when DATABASE_URL is not set).
 
 Printed: wall time and routers/second for a first cycle (interfaces created)
-and a steady-state cycle, the workers' peak RSS, a sequential one-at-a-time
+and a steady-state cycle, the worker's memory (each process's peak RSS, and
+the peak of the total PSS of all its processes, which counts the pages the
+prefork children share with their parent once), a sequential one-at-a-time
 baseline over a sample (extrapolated), and a cycle with --black-hole of the
 routers accepting connections and never answering, against the connect timeout.
+The simulator serves the black holes from the start (the same process all
+run long, so no router looks rebooted); the last cycle points the last
+routers at them.
 """
 
 from __future__ import annotations
@@ -204,8 +209,47 @@ def peak_rss_mb(pid: int) -> dict[int, float]:
     return peaks
 
 
+def pss_mb(pid: int) -> dict[int, float]:
+    """Proportional set size of every process in the tree, in MB: pages shared
+    by the prefork children and their parent are counted once, split between
+    them, so the sum is what the worker really takes."""
+    sizes = {}
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        sizes[member] = int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return sizes
+
+
+class Memory:
+    """The worker's total PSS, sampled while cycles run (the kernel keeps no
+    peak of it), next to each process's peak RSS (VmHWM)."""
+
+    def __init__(self, worker_pid: int):
+        self.worker_pid = worker_pid
+        self.peak_total_pss = 0.0
+
+    def sample(self) -> None:
+        self.peak_total_pss = max(self.peak_total_pss, sum(pss_mb(self.worker_pid).values()))
+
+    def lines(self) -> list[str]:
+        peaks = peak_rss_mb(self.worker_pid)
+        parent = peaks.pop(self.worker_pid, 0.0)
+        children = ", ".join(f"{size:.0f}" for size in sorted(peaks.values(), reverse=True))
+        return [
+            f"worker peak RSS (VmHWM): pool processes {children} MB, parent {parent:.0f} MB; "
+            f"sum {parent + sum(peaks.values()):.0f} MB (shared pages counted in every process)",
+            f"worker peak total PSS (all {len(peaks) + 1} processes, shared pages counted once, "
+            f"sampled every 0.2 s): {self.peak_total_pss:.0f} MB",
+        ]
+
+
 # ------------------------------------------------------------------- cycles
-def run_cycle(router_ids: list[int], *, timeout: float) -> float:
+def run_cycle(router_ids: list[int], *, timeout: float, memory: Memory | None = None) -> float:
     from django.utils import timezone
 
     from accounts.tenancy import all_tenants
@@ -225,7 +269,9 @@ def run_cycle(router_ids: list[int], *, timeout: float) -> float:
                 raise SystemExit(
                     f"cycle did not finish within {timeout:.0f} s (see the worker log)"
                 )
-            time.sleep(0.05)
+            if memory is not None:
+                memory.sample()
+            time.sleep(0.2 if memory is not None else 0.05)
     return time.monotonic() - started
 
 
@@ -367,16 +413,24 @@ def main() -> None:
     simulator = worker = None
     try:
         started = time.monotonic()
-        simulator = start_simulator(env, args.routers, args, 0, tmp / "ports.json")
+        # One simulator for the whole run: the routers plus, at the end of the
+        # list, the black holes the last cycle points some routers at (a restart
+        # would look like a reboot of every router and add its own work).
+        black_holes = round(args.routers * args.black_hole)
+        simulator = start_simulator(
+            env, args.routers + black_holes, args, black_holes, tmp / "ports.json"
+        )
         listing = json.loads((tmp / "ports.json").read_text())
-        point_routers_at(listing, router_ids)
+        healthy, holes = listing[: args.routers], listing[args.routers :]
+        point_routers_at(healthy, router_ids)
         print(f"  simulator up in {time.monotonic() - started:.1f} s")
 
         worker = start_worker(env, args.workers, tmp / "worker.log")
         time.sleep(3)
         timeout = max(120, args.routers * 0.5)
+        memory = Memory(worker.pid)
         cpu = Cpu(worker.pid, simulator.pid)
-        first = run_cycle(router_ids, timeout=timeout)
+        first = run_cycle(router_ids, timeout=timeout, memory=memory)
         counts = stored_counts(router_ids)
         print(
             f"  first cycle (interfaces created): {first:6.2f} s  "
@@ -384,18 +438,15 @@ def main() -> None:
         )
         reset_routers()
         cpu = Cpu(worker.pid, simulator.pid)
-        steady = run_cycle(router_ids, timeout=timeout)
+        steady = run_cycle(router_ids, timeout=timeout, memory=memory)
         counts = stored_counts(router_ids)
-        peaks = peak_rss_mb(worker.pid)
         print(
             f"  steady cycle:                     {steady:6.2f} s  "
             f"{args.routers / steady:7.1f} routers/s  ({counts['online']} online, "
             f"{counts['sessions']} sessions stored)  {cpu.line()}"
         )
-        print(
-            f"  worker peak RSS: max {max(peaks.values()):.0f} MB per process, "
-            f"{sum(peaks.values()):.0f} MB for all {len(peaks)} processes"
-        )
+        for line in memory.lines():
+            print(f"  {line}")
         if counts["online"] != args.routers:
             print(f"  !! not every router was polled successfully: {counts['failures']}")
 
@@ -410,22 +461,22 @@ def main() -> None:
             f"{len(sample)}); the cycle is {per_router * args.routers / steady:.0f}× faster"
         )
 
-        black_holes = round(args.routers * args.black_hole)
         if black_holes:
-            stop(simulator)
-            simulator = start_simulator(env, args.routers, args, black_holes, tmp / "ports.json")
-            point_routers_at(json.loads((tmp / "ports.json").read_text()), router_ids)
+            # The last routers (the last to be asked in their chunks) stop answering.
+            point_routers_at(healthy[: args.routers - black_holes] + holes, router_ids)
             reset_routers()
-            holed = run_cycle(router_ids, timeout=timeout + args.connect_timeout * 4)
+            cpu = Cpu(worker.pid, simulator.pid)
+            holed = run_cycle(router_ids, timeout=timeout + args.connect_timeout * 4, memory=memory)
             counts = stored_counts(router_ids)
             print(
                 f"  with {black_holes} black-holed routers: {holed:6.2f} s "
                 f"(+{holed - steady:.2f} s vs steady; connect timeout "
                 f"{args.connect_timeout:g} s) — {counts['offline']} marked offline "
-                f"{counts['failures']}"
+                f"{counts['failures']}  {cpu.line()}"
             )
-        peaks = peak_rss_mb(worker.pid)
-        print(f"  worker peak RSS over the whole run: max {max(peaks.values()):.0f} MB per process")
+        print("  over the whole run:")
+        for line in memory.lines():
+            print(f"    {line}")
     finally:
         for process in (worker, simulator):
             if process is not None:

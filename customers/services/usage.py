@@ -352,7 +352,7 @@ def _delta(previous: int, current: int | None) -> tuple[int, bool]:
     return current - previous, False
 
 
-def _update_continuing(rows: list[tuple]) -> None:
+def _update_continuing(rows: list[tuple], organization_id: int, router_ids) -> None:
     """Write the continuing sessions' new counters in one statement.
 
     ``bulk_update`` would build a CASE expression per field and row in Python,
@@ -361,6 +361,11 @@ def _update_continuing(rows: list[tuple]) -> None:
     500 sessions; the table's fill factor (migration 0005) leaves room on each
     page so these updates are HOT (no index entries rewritten: none of the
     columns changed here is indexed). Elsewhere: UPDATE … FROM (VALUES …).
+
+    The statement names the routers too: the rows are open sessions of those
+    routers, and saying so lets PostgreSQL find them through the open-sessions
+    index for a lot of thousands of sessions as well, where a join on ids
+    alone turns into a scan of every session ever recorded.
     """
     if not rows:
         return
@@ -379,10 +384,12 @@ def _update_continuing(rows: list[tuple]) -> None:
             f"UPDATE {table} SET {assignments} FROM unnest("  # noqa: S608
             "%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
             "%s::bigint[], %s::timestamptz[], %s::inet[], %s::varchar[]"
-            f") AS v(id, din, dout, cin, cout, up, seen, ip, mac) WHERE {table}.id = v.id"
+            f") AS v(id, din, dout, cin, cout, up, seen, ip, mac) WHERE {table}.id = v.id "
+            f"AND {table}.organization_id = %s AND {table}.router_id = ANY(%s) "
+            f"AND {table}.ended_at IS NULL"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in columns])
+            cursor.execute(sql, [*_array_literals(columns), organization_id, list(router_ids)])
         return
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
@@ -408,6 +415,30 @@ def _update_continuing(rows: list[tuple]) -> None:
             cursor.execute(sql, params)
 
 
+def _array_literals(columns: list[tuple]) -> list[str]:
+    """PostgreSQL array literals (``{1,2,"a"}``) for the nine columns of
+    :func:`_update_continuing`, cast to their types by the statement. Written
+    here because the driver's generic array adapter inspects every element
+    again and costs more than the rest of a poll's usage bookkeeping."""
+    moments: dict = {}
+
+    def text(value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, datetime):
+            value = moments.get(value) or moments.setdefault(value, value.isoformat())
+        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    literals = []
+    for index, column in enumerate(columns):
+        if index < 6:  # ids, deltas, counters and uptime: integers
+            body = ",".join("NULL" if value is None else str(int(value)) for value in column)
+        else:
+            body = ",".join(map(text, column))
+        literals.append("{" + body + "}")
+    return literals
+
+
 _INSERT_COLUMNS = (
     "organization_id",
     "router_id",
@@ -428,19 +459,19 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_new(organization_id: int, router_id: int, rows: list[tuple], taken_at) -> None:
+def _insert_new(organization_id: int, rows: list[tuple]) -> None:
     """Multi-row INSERTs for sessions seen for the first time (a freshly added
-    router brings all of its sessions at once)."""
+    router brings all of its sessions at once); rows are
+    ``(router_id, ObservedSession, customer_id, started_at, taken_at)``."""
     if not rows:
         return
     ops = connection.ops
     table = ops.quote_name(UsageSession._meta.db_table)
-    seen_at = ops.adapt_datetimefield_value(taken_at)
     width = len(_INSERT_COLUMNS)
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         params = []
-        for seen, customer_id, started_at in chunk:
+        for router_id, seen, customer_id, started_at, taken_at in chunk:
             params += [
                 organization_id,
                 router_id,
@@ -451,7 +482,7 @@ def _insert_new(organization_id: int, router_id: int, rows: list[tuple], taken_a
                 seen.ip_address or None,
                 seen.session_id[:20],
                 ops.adapt_datetimefield_value(started_at),
-                seen_at,
+                ops.adapt_datetimefield_value(taken_at),
                 "",
                 seen.uptime_seconds,
                 seen.bytes_in or 0,
@@ -468,6 +499,16 @@ def _insert_new(organization_id: int, router_id: int, rows: list[tuple], taken_a
             cursor.execute(sql, params)
 
 
+@dataclass
+class Snapshot:
+    """One poll of one router, as :func:`usage_snapshots_record` takes it."""
+
+    router: object
+    taken_at: datetime
+    sessions: list[ObservedSession]
+    rebooted: bool = False
+
+
 @transaction.atomic
 def usage_snapshot_record(
     *,
@@ -477,28 +518,116 @@ def usage_snapshot_record(
     rebooted: bool = False,
 ) -> UsageOutcome:
     """Apply one poll's active sessions of ``router``; see the module docstring."""
-    sessions = [s for s in sessions if s.session_id and s.username]
-    outcome = UsageOutcome()
-    organization_id = router.organization_id
+    return _record_snapshots([Snapshot(router, taken_at, list(sessions), rebooted)])[0]
+
+
+@transaction.atomic
+def usage_snapshots_record(snapshots: list[Snapshot]) -> list[UsageOutcome]:
+    """:func:`usage_snapshot_record` for many routers of the active organisation
+    at once, with the same result as one call per router (their sessions are
+    disjoint), in a handful of statements whatever the number of routers:
+    one read of the open sessions, one UPDATE per end reason, one for the
+    continuing sessions, one INSERT for new ones, one upsert per rollup table."""
+    return _record_snapshots(snapshots)
+
+
+def _record_snapshots(snapshots: list[Snapshot]) -> list[UsageOutcome]:
+    if not snapshots:
+        return []
+    organization_id = snapshots[0].router.organization_id
+    if any(item.router.organization_id != organization_id for item in snapshots):
+        raise ValueError("usage snapshots of one organisation at a time")
     # No row locks: router polling holds a lease, so one router's snapshots never
     # run at the same time (and locking every open row would write every row).
-    open_rows = [
-        _Open(*values)
-        for values in UsageSession.objects.filter(router=router, ended_at__isnull=True).values_list(
-            *_OPEN_FIELDS
-        )
-    ]
-    if any(row.last_seen_at > taken_at for row in open_rows):
-        outcome.skipped_stale_snapshot = True
-        return outcome
+    open_by_router: dict[int, list[_Open]] = defaultdict(list)
+    for router_id, *values in UsageSession.objects.filter(
+        router_id__in={item.router.pk for item in snapshots}, ended_at__isnull=True
+    ).values_list("router_id", *_OPEN_FIELDS):
+        open_by_router[router_id].append(_Open(*values))
     zone = _zone(organization_id)
     rollups = _Rollups(zone)
     to_close: dict[str, list[int]] = defaultdict(list)
-    if rebooted:
-        to_close[UsageSession.EndReason.ROUTER_REBOOT] = [row.pk for row in open_rows]
+    continuing: list[tuple] = []
+    fresh: list[tuple] = []  # (snapshot, outcome, seen)
+    outcomes = []
+    for item in snapshots:
+        outcome = UsageOutcome()
+        outcomes.append(outcome)
+        _match(
+            item,
+            open_by_router.get(item.router.pk, []),
+            outcome,
+            rollups,
+            to_close,
+            continuing,
+            fresh,
+        )
+
+    for reason, ids in to_close.items():
+        if ids:
+            UsageSession.objects.filter(pk__in=ids).update(
+                ended_at=F("last_seen_at"), end_reason=reason
+            )
+    _update_continuing(continuing, organization_id, [item.router.pk for item in snapshots])
+
+    owners = _resolve([seen for _item, _outcome, seen in fresh]) if fresh else {}
+    new_rows = []
+    for item, outcome, seen in fresh:
+        router, taken_at = item.router, item.taken_at
+        customer_id = owners.get((seen.kind, seen.username))
+        started_at = taken_at - timedelta(seconds=seen.uptime_seconds)
+        new_rows.append((router.pk, seen, customer_id, started_at, taken_at))
+        outcome.opened += 1
+        rollups.add(
+            router_id=router.pk,
+            customer_id=customer_id,
+            since=started_at,
+            until=taken_at,
+            bytes_in=seen.bytes_in or 0,
+            bytes_out=seen.bytes_out or 0,
+            seconds=seen.uptime_seconds,
+            new=True,
+        )
+        if customer_id:
+            outcome.customers_seen.add(customer_id)
+            if seen.mac_address:
+                outcome.devices[(customer_id, seen.mac_address)] = seen.ip_address
+    _insert_new(organization_id, new_rows)
+    rollups.write(organization_id)
+
+    for item, outcome in zip(snapshots, outcomes, strict=True):
+        if outcome.customers_seen:
+            _touch_customers(outcome.customers_seen, item.taken_at)
+            _touch_devices(organization_id, outcome.devices, item.taken_at)
+        if outcome.skipped_stale_snapshot:
+            continue
+        logger.log(
+            logging.INFO if (outcome.opened or outcome.closed or item.rebooted) else logging.DEBUG,
+            "usage router=%s opened=%s continued=%s closed=%s resets=%s rebooted=%s",
+            item.router.pk,
+            outcome.opened,
+            outcome.continued,
+            outcome.closed,
+            outcome.counter_resets,
+            item.rebooted,
+        )
+    return outcomes
+
+
+def _match(item: Snapshot, open_rows, outcome, rollups, to_close, continuing, fresh) -> None:
+    """One router's snapshot against its open sessions: what continues (its
+    rollups added), what ends, what is new (left in ``fresh``)."""
+    router, taken_at = item.router, item.taken_at
+    sessions = [s for s in item.sessions if s.session_id and s.username]
+    if any(row.last_seen_at > taken_at for row in open_rows):
+        outcome.skipped_stale_snapshot = True
+        return
+    if item.rebooted:
+        to_close[UsageSession.EndReason.ROUTER_REBOOT] += [row.pk for row in open_rows]
+        outcome.closed += len(open_rows)
         open_rows = []
     open_by_key = {(row.kind, row.router_session_id): row for row in open_rows}
-    matched, fresh, continuing, seen_customers = set(), [], [], set()
+    matched = set()
     for seen in sessions:
         stored = open_by_key.get((seen.kind, seen.session_id))
         if stored is not None and stored.pk not in matched and _continues(stored, seen, taken_at):
@@ -531,7 +660,7 @@ def usage_snapshot_record(
                 )
             )
             if stored.customer_id:
-                seen_customers.add(stored.customer_id)
+                outcome.customers_seen.add(stored.customer_id)
                 if seen.mac_address:
                     outcome.devices[(stored.customer_id, seen.mac_address)] = seen.ip_address
             outcome.continued += 1
@@ -539,58 +668,12 @@ def usage_snapshot_record(
         if stored is not None and stored.pk not in matched:
             matched.add(stored.pk)
             to_close[UsageSession.EndReason.RESTARTED].append(stored.pk)
-        fresh.append(seen)
+            outcome.closed += 1
+        fresh.append((item, outcome, seen))
     for row in open_rows:
         if row.pk not in matched:
             to_close[UsageSession.EndReason.VANISHED].append(row.pk)
-
-    for reason, ids in to_close.items():
-        if ids:
-            UsageSession.objects.filter(pk__in=ids).update(
-                ended_at=F("last_seen_at"), end_reason=reason
-            )
-            outcome.closed += len(ids)
-    _update_continuing(continuing)
-
-    owners = _resolve(fresh) if fresh else {}
-    new_rows = []
-    for seen in fresh:
-        customer_id = owners.get((seen.kind, seen.username))
-        started_at = taken_at - timedelta(seconds=seen.uptime_seconds)
-        new_rows.append((seen, customer_id, started_at))
-        rollups.add(
-            router_id=router.pk,
-            customer_id=customer_id,
-            since=started_at,
-            until=taken_at,
-            bytes_in=seen.bytes_in or 0,
-            bytes_out=seen.bytes_out or 0,
-            seconds=seen.uptime_seconds,
-            new=True,
-        )
-        if customer_id:
-            seen_customers.add(customer_id)
-            if seen.mac_address:
-                outcome.devices[(customer_id, seen.mac_address)] = seen.ip_address
-    _insert_new(organization_id, router.pk, new_rows, taken_at)
-    outcome.opened = len(new_rows)
-    rollups.write(organization_id)
-
-    outcome.customers_seen = seen_customers
-    if seen_customers:
-        _touch_customers(seen_customers, taken_at)
-        _touch_devices(organization_id, outcome.devices, taken_at)
-    logger.log(
-        logging.INFO if (outcome.opened or outcome.closed or rebooted) else logging.DEBUG,
-        "usage router=%s opened=%s continued=%s closed=%s resets=%s rebooted=%s",
-        router.pk,
-        outcome.opened,
-        outcome.continued,
-        outcome.closed,
-        outcome.counter_resets,
-        rebooted,
-    )
-    return outcome
+            outcome.closed += 1
 
 
 def _touch_customers(customer_ids: set[int], taken_at: datetime) -> None:
@@ -662,6 +745,52 @@ def usage_poll_record(*, router, result, rebooted: bool = False) -> UsageOutcome
         return None
 
 
+def usage_polls_record(polls) -> None:
+    """:func:`usage_poll_record` for many polls at once: ``(router, result,
+    rebooted)`` of routers of the active organisation, recorded together in
+    one transaction (a few statements for the lot). Never raises: if the lot
+    fails, each poll is recorded on its own, so only a broken one is lost."""
+    polls = list(polls)
+    if not polls:
+        return
+    try:
+        with transaction.atomic():
+            _relax_durability()
+            _record_snapshots(
+                [
+                    Snapshot(
+                        router,
+                        result.taken_at,
+                        observed_from_poll(
+                            hotspot_sessions=result.hotspot_sessions,
+                            ppp_sessions=result.ppp_sessions,
+                            interfaces=getattr(result, "interfaces", ()),
+                        ),
+                        rebooted,
+                    )
+                    for router, result, rebooted in polls
+                ]
+            )
+        return
+    except Exception:
+        if len(polls) == 1:
+            logger.exception("usage recording failed for router %s", polls[0][0].pk)
+            return
+        logger.warning("usage recording of %d polls failed; recording one by one", len(polls))
+    for router, result, rebooted in polls:
+        usage_poll_record(router=router, result=result, rebooted=rebooted)
+
+
+def _relax_durability() -> None:
+    """Usage is re-read from the routers every poll (counters are cumulative),
+    so on PostgreSQL its commit does not wait for the WAL to reach the disk,
+    as router polling's own store does not."""
+    outermost = len(connection.atomic_blocks) == 1
+    if connection.vendor == "postgresql" and outermost:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 # --- housekeeping -------------------------------------------------------------------------
 
 
@@ -676,10 +805,13 @@ def usage_close_stale(*, older_than: timedelta = timedelta(hours=6), now=None) -
 
 __all__ = [
     "ObservedSession",
+    "Snapshot",
     "UsageOutcome",
     "observed_from_poll",
     "register_session_resolver",
     "usage_close_stale",
     "usage_poll_record",
+    "usage_polls_record",
     "usage_snapshot_record",
+    "usage_snapshots_record",
 ]

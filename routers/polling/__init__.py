@@ -6,10 +6,12 @@ task, ``manage.py poll_routers`` or the "test connection" button):
 1. **claim** — one conditional UPDATE gives each router a lease (a token and
    an expiry). A router whose lease is held is skipped, so one router is never
    polled twice at once, whoever asks.
-2. **fetch** — an asyncio loop in a helper thread polls every claimed router at
-   the same time with the async client, each under its own time limit, and
-   hands results over a queue as they finish. A slow or black-holed router
-   costs its own timeout and nothing else.
+2. **fetch** — an asyncio loop in a helper thread connects to every claimed
+   router at once with the async client; logged-in routers are asked their
+   menus, ``ROUTER_POLL_CONCURRENCY`` at a time, each under its own time
+   limit, and results go over a queue as they finish. A slow or black-holed
+   router holds no slot while it times out: it costs its own timeout and
+   nothing else.
 3. **store** — the calling thread (an ordinary Django thread) stores results
    as they arrive, in batches: one transaction per batch that first locks the
    routers whose lease it still holds, then writes each router's status,

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import queue
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,11 +119,13 @@ def poll_routers(
     )
     worker.start()
     outcomes: list[PollOutcome] = []
-    deadline = time.monotonic() + settings.ROUTER_POLL_TIME_LIMIT + 30
+    # Every router answers, fails or is stopped within its connect timeout plus
+    # the time limit once it has a slot, so a silence this long is a bug.
+    patience = settings.ROUTER_CONNECT_TIMEOUT + settings.ROUTER_POLL_TIME_LIMIT + 30
     waiting = len(routers)
     while waiting:
         try:
-            batch = [results.get(timeout=max(1.0, deadline - time.monotonic()))]
+            batch = [results.get(timeout=patience)]
         except queue.Empty:
             logger.error("router poll: results missing after the time limit; leases will expire")
             break
@@ -144,31 +145,43 @@ def poll_routers(
     return outcomes
 
 
-def _tell_vouchers(results, outcomes: list[PollOutcome], routers: dict[int, Router]) -> None:
-    """Vouchers learn first logins (and sessions to end) from each stored poll:
-    an explicit call, no signals. ``vouchers_observe_poll`` never raises."""
-    from vouchers.services import vouchers_observe_poll
-
-    stored = {outcome.router_id for outcome in outcomes if outcome.ok and outcome.stored}
-    for result in results:
-        if result.router_id in stored:
-            router = routers[result.router_id]
-            with tenant(router.organization):
-                vouchers_observe_poll(
-                    router=router, hotspot_sessions=result.hotspot_sessions, seen_at=result.taken_at
-                )
-
-
-def _tell_customers(results, outcomes: list[PollOutcome], routers: dict[int, Router]) -> None:
-    """Per-session usage records and daily rollups (customers app), after the
-    poll is stored: an explicit call, in its own transaction, that never
-    raises, so usage bookkeeping cannot fail or slow the status store."""
-    from customers.services.usage import usage_poll_record
-
+def _stored_by_organization(results, outcomes: list[PollOutcome], routers: dict[int, Router]):
+    """The batch's successfully stored polls, grouped by organisation:
+    ``[(organization, [(router, result, outcome), …])]`` in arrival order."""
     stored = {outcome.router_id: outcome for outcome in outcomes if outcome.ok and outcome.stored}
+    groups: dict[int, tuple] = {}
     for result in results:
         outcome = stored.get(result.router_id)
         if outcome is not None:
             router = routers[result.router_id]
-            with tenant(router.organization):
-                usage_poll_record(router=router, result=result, rebooted=outcome.rebooted)
+            groups.setdefault(router.organization_id, (router.organization, []))[1].append(
+                (router, result, outcome)
+            )
+    return list(groups.values())
+
+
+def _tell_vouchers(results, outcomes: list[PollOutcome], routers: dict[int, Router]) -> None:
+    """Vouchers learn first logins (and sessions to end) from each stored poll:
+    an explicit call per organisation of the batch, no signals.
+    ``vouchers_observe_polls`` never raises."""
+    from vouchers.services import vouchers_observe_polls
+
+    for organization, polls in _stored_by_organization(results, outcomes, routers):
+        with tenant(organization):
+            vouchers_observe_polls(
+                (router, result.hotspot_sessions, result.taken_at) for router, result, _ in polls
+            )
+
+
+def _tell_customers(results, outcomes: list[PollOutcome], routers: dict[int, Router]) -> None:
+    """Per-session usage records and daily rollups (customers app), after the
+    poll is stored: an explicit call per organisation of the batch, in its own
+    transaction, that never raises, so usage bookkeeping cannot fail or slow
+    the status store."""
+    from customers.services.usage import usage_polls_record
+
+    for organization, polls in _stored_by_organization(results, outcomes, routers):
+        with tenant(organization):
+            usage_polls_record(
+                (router, result, outcome.rebooted) for router, result, outcome in polls
+            )

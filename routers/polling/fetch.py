@@ -75,60 +75,82 @@ def router_target(router: Router) -> RouterTarget:
     )
 
 
-async def fetch_router(router_id: int, target: RouterTarget) -> PollResult:
-    """Ask one router everything a poll needs; never raises for router trouble."""
+async def fetch_router(
+    router_id: int, target: RouterTarget, slots: asyncio.Semaphore | None = None
+) -> PollResult:
+    """Ask one router everything a poll needs; never raises for router trouble.
+
+    Connecting and logging in happen at once for every router of a chunk
+    (bounded by the connect timeout); ``slots`` then limits how many routers
+    are asked their menus at the same time. A router that accepts the
+    connection and never answers, or cannot be reached, so holds no slot while
+    it times out: it costs the chunk its own connect timeout, overlapping the
+    others' work, wherever it sits in the chunk. Asking is bounded by
+    ``ROUTER_POLL_TIME_LIMIT`` (``TimeoutError`` when it runs over).
+    """
     result = PollResult(router_id=router_id, taken_at=timezone.now())
     started = time.monotonic()
+    waited = 0.0
     try:
         client = await async_connect(target)
         try:
-            result.identity = await client.identity()
-            result.resource = await client.resource()
-            result.interfaces = await client.interfaces()
-            for menu in ("hotspot", "ppp"):
-                try:
-                    if menu == "hotspot":
-                        result.hotspot_sessions = await client.hotspot_active(
-                            fields=POLLED_SESSION_FIELDS
-                        )
-                    else:
-                        result.ppp_sessions = await client.ppp_active()
-                except RouterCommandRejected as error:
-                    # e.g. the ppp package is off: the router is fine, the menu is not there
-                    result.warnings.append(error.message)
+            if slots is not None:
+                queued = time.monotonic()
+                await slots.acquire()
+                waited = time.monotonic() - queued
+                result.taken_at = timezone.now()
+            try:
+                async with asyncio.timeout(settings.ROUTER_POLL_TIME_LIMIT):
+                    await _ask(client, result)
+            finally:
+                if slots is not None:
+                    slots.release()
         finally:
             await client.close()
     except RouterError as error:
         result.error_kind, result.error = error.kind, error.message
-    result.duration = time.monotonic() - started
+    result.duration = time.monotonic() - started - waited
     return result
 
 
+async def _ask(client, result: PollResult) -> None:
+    result.identity = await client.identity()
+    result.resource = await client.resource()
+    result.interfaces = await client.interfaces()
+    for menu in ("hotspot", "ppp"):
+        try:
+            if menu == "hotspot":
+                result.hotspot_sessions = await client.hotspot_active(fields=POLLED_SESSION_FIELDS)
+            else:
+                result.ppp_sessions = await client.ppp_active()
+        except RouterCommandRejected as error:
+            # e.g. the ppp package is off: the router is fine, the menu is not there
+            result.warnings.append(error.message)
+
+
 async def _fetch_all(jobs: list[tuple[int, RouterTarget]], results: queue.Queue, concurrency: int):
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+    slots = asyncio.Semaphore(max(1, concurrency))
     limit = settings.ROUTER_POLL_TIME_LIMIT
 
     async def one(router_id: int, target: RouterTarget):
-        async with semaphore:
-            started = time.monotonic()
-            try:
-                result = await asyncio.wait_for(fetch_router(router_id, target), timeout=limit)
-            except TimeoutError:
-                result = PollResult(
-                    router_id=router_id,
-                    taken_at=timezone.now(),
-                    error_kind=RouterTimeout.kind,
-                    error=f"The poll took longer than {limit} s and was stopped.",
-                )
-            except Exception:  # a bug must not stop the other routers
-                logger.exception("router poll failed unexpectedly (router %s)", router_id)
-                result = PollResult(
-                    router_id=router_id,
-                    taken_at=timezone.now(),
-                    error_kind="error",
-                    error="Internal error while polling; the team has been notified.",
-                )
-            result.duration = result.duration or time.monotonic() - started
-            results.put(result)
+        try:
+            result = await fetch_router(router_id, target, slots)
+        except TimeoutError:
+            result = PollResult(
+                router_id=router_id,
+                taken_at=timezone.now(),
+                error_kind=RouterTimeout.kind,
+                error=f"The poll took longer than {limit} s and was stopped.",
+                duration=limit,
+            )
+        except Exception:  # a bug must not stop the other routers
+            logger.exception("router poll failed unexpectedly (router %s)", router_id)
+            result = PollResult(
+                router_id=router_id,
+                taken_at=timezone.now(),
+                error_kind="error",
+                error="Internal error while polling; the team has been notified.",
+            )
+        results.put(result)
 
     await asyncio.gather(*(one(router_id, target) for router_id, target in jobs))

@@ -17,6 +17,7 @@ from customers.services.usage import (
     register_session_resolver,
     usage_close_stale,
     usage_snapshot_record,
+    usage_snapshots_record,
 )
 from tests.customers.factories import (
     CustomerDeviceFactory,
@@ -89,6 +90,60 @@ def test_a_session_grows_over_polls_then_closes_when_gone(org_a, record):
     assert session.ended_at == T0 + timedelta(seconds=60)
     assert session.end_reason == UsageSession.EndReason.VANISHED
     assert _router_totals(org_a) == {"i": 3000, "o": 9000, "s": 120, "n": 1}
+
+
+@pytest.mark.django_db
+def test_many_routers_in_one_call_give_what_one_call_each_gives(org_a, router):
+    from customers.services.usage import Snapshot
+
+    other = RouterFactory(organization=org_a, name="Market")
+    mac = "AA:BB:CC:00:00:09"
+    with tenant(org_a):
+        # given both routers seen once, in one call
+        first = usage_snapshots_record(
+            [
+                Snapshot(router, T0, [hotspot(up=60, bytes_in=1000, bytes_out=5000)]),
+                Snapshot(other, T0, [hotspot(up=30, mac=mac, bytes_in=10, bytes_out=20)]),
+            ]
+        )
+        # when the next call sees the first router's session grow, the other's gone,
+        # and a stale snapshot of the first router comes along
+        later = T0 + timedelta(seconds=60)
+        second = usage_snapshots_record(
+            [
+                Snapshot(router, later, [hotspot(up=120, bytes_in=3000, bytes_out=9000)]),
+                Snapshot(other, later, []),
+            ]
+        )
+        stale = usage_snapshots_record([Snapshot(router, T0, [])])
+        rows = {s.router_id: s for s in UsageSession.objects.all()}
+        per_router = dict(
+            RouterUsageDaily.objects.values_list("router_id").annotate(o=Sum("bytes_out"))
+        )
+    # then each router's outcome and rows are its own
+    assert [(o.opened, o.continued, o.closed) for o in first] == [(1, 0, 0), (1, 0, 0)]
+    assert [(o.opened, o.continued, o.closed) for o in second] == [(0, 1, 0), (0, 0, 1)]
+    assert stale[0].skipped_stale_snapshot
+    assert (rows[router.pk].bytes_out, rows[router.pk].ended_at) == (9000, None)
+    assert rows[other.pk].end_reason == UsageSession.EndReason.VANISHED
+    assert per_router == {router.pk: 9000, other.pk: 20}
+
+
+@pytest.mark.django_db
+def test_a_broken_poll_in_a_lot_loses_only_itself(org_a, router, caplog):
+    from types import SimpleNamespace
+
+    from customers.services.usage import usage_polls_record
+    from routers.routeros import HotspotSession
+
+    other = RouterFactory(organization=org_a, name="Market")
+    session = HotspotSession("*1", "NET-0001", "10.5.50.2", "AA:BB:CC:00:00:01", 60, 1, 2, "", "")
+    good = SimpleNamespace(taken_at=T0, hotspot_sessions=[session], ppp_sessions=[])
+    broken = SimpleNamespace(taken_at=T0, hotspot_sessions=[object()], ppp_sessions=[])
+    with tenant(org_a):
+        usage_polls_record([(router, good, False), (other, broken, False)])
+        assert list(UsageSession.objects.values_list("router_id", flat=True)) == [router.pk]
+    assert "usage recording failed for router" in caplog.text
 
 
 @pytest.mark.django_db
@@ -367,10 +422,10 @@ def test_a_usage_failure_never_fails_the_poll(org_a, sim_router, monkeypatch):
 
     router = sim_router(org_a, active_sessions=2)
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(usage, "usage_snapshot_record", broken)
+    monkeypatch.setattr(usage, "_record_snapshots", broken)
     with tenant(org_a):
         router_poll_now(router=router)
         router.refresh_from_db()

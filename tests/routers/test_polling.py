@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.tenancy import tenant
@@ -262,6 +263,22 @@ def test_one_bad_router_does_not_stop_or_delay_the_others(sim_router, org_a, org
     assert order.index(broken[0].pk) > max(order.index(r.pk) for r in healthy)
     with tenant(org_b):
         assert ActiveSession.objects.count() == 2  # org B's rows stored under org B
+
+
+def test_a_router_that_never_answers_holds_no_slot_while_it_times_out(sim_router, org_a):
+    # given one slot, and a black hole first in line (it failed last time)
+    hole = sim_router(org_a, black_hole=True)
+    with tenant(org_a):
+        Router.objects.filter(pk=hole.pk).update(consecutive_failures=1)
+    healthy = [sim_router(org_a, active_sessions=2) for _ in range(3)]
+
+    with override_settings(ROUTER_CONNECT_TIMEOUT=2):
+        finished = poll_routers([hole.pk, *(r.pk for r in healthy)], concurrency=1)
+
+    # then the healthy routers were asked while it timed out, not after
+    order = [o.router_id for o in finished]
+    assert order[-1] == hole.pk and all(o.ok for o in finished[:-1])
+    assert "did not answer the login" in fresh(hole).last_error
 
 
 def test_a_poll_longer_than_the_time_limit_is_stopped(sim_router, org_a, settings):

@@ -15,6 +15,7 @@ from vouchers.services import (
     voucher_redeem,
     voucher_revoke,
     vouchers_expire_due,
+    vouchers_observe_polls,
     vouchers_observe_sessions,
     vouchers_observe_users,
     vouchers_revoke,
@@ -73,6 +74,38 @@ def test_first_login_seen_by_polling_activates_a_pushed_voucher(
     with tenant(org_a):
         rest = set(batch.vouchers.exclude(pk=voucher.pk).values_list("code", flat=True))
     assert rest <= _names(router_a) and rest <= _names(other)
+
+
+def test_one_lot_of_polls_acts_as_one_call_per_router_in_order(
+    org_a, owner_a, package_a, router_a, sim_router, caplog
+):
+    # given a voucher pushed to two routers, logged in on both before the poll
+    other = sim_router(org_a, name="Kumasi")
+    with tenant(org_a):
+        batch = _pushed_batch(org_a, owner_a, package_a, [router_a, other], quantity=1)
+        voucher = batch.vouchers.get()
+    router_a.sim.login(voucher.code, ip="10.5.50.9", mac=MAC)
+    other.sim.login(voucher.code, ip="10.5.50.10", mac="02:AA:BB:CC:DD:02")
+    from vouchers.routerops import open_router
+
+    lot = []
+    for router in (router_a, other):
+        with tenant(org_a), open_router(router) as client:
+            lot.append((router, client.hotspot_active(), timezone.now()))
+
+    # when both polls are observed in one lot
+    with tenant(org_a):
+        vouchers_observe_polls(lot)
+        voucher.refresh_from_db()
+        # (and a lot with a broken poll in it does not raise)
+        vouchers_observe_polls([*lot, (other, [object()], timezone.now())])
+
+    # then the first router's login activated it and the second router's copy is ended,
+    # as two calls in that order would have done
+    assert voucher.status == Voucher.Status.ACTIVE and voucher.router_id == router_a.pk
+    assert voucher.code in _names(router_a)
+    assert voucher.code not in _names(other)
+    assert caplog.text.count("one by one") == 1  # only the lot with the broken poll
 
 
 def test_redeemed_without_login_starts_its_clock_at_the_first_session(

@@ -3,7 +3,8 @@ transaction each). Other apps import from here:
 
 * billing/portal: :func:`voucher_issue_for_payment`, :func:`voucher_redeem`,
   :func:`voucher_login` (see :mod:`vouchers.services.redemption`);
-* routers polling: :func:`vouchers_observe_poll` after each successful poll.
+* routers polling: :func:`vouchers_observe_polls` after each stored batch of successful
+  polls (:func:`vouchers_observe_poll` for one).
 """
 
 from vouchers.services.batches import voucher_batch_create, voucher_batch_generate
@@ -11,6 +12,7 @@ from vouchers.services.lifecycle import (
     voucher_revoke,
     vouchers_expire_due,
     vouchers_observe_poll,
+    vouchers_observe_polls,
     vouchers_observe_sessions,
     vouchers_observe_users,
     vouchers_revoke,
@@ -56,6 +58,7 @@ __all__ = [
     "voucher_settings_update",
     "vouchers_expire_due",
     "vouchers_observe_poll",
+    "vouchers_observe_polls",
     "vouchers_observe_sessions",
     "vouchers_observe_users",
     "vouchers_revoke",

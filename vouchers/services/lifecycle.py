@@ -454,14 +454,22 @@ def vouchers_observe_sessions(*, router: Router, sessions, seen_at: datetime | N
     Sessions of vouchers that are finished (or belong on another router) are
     handed to :func:`vouchers_tidy`, which ends them.
     """
-    seen_at = seen_at or timezone.now()
+    return _observe_sessions(router, sessions, seen_at or timezone.now())
+
+
+def _observe_sessions(router: Router, sessions, seen_at: datetime, known=None) -> dict:
+    """The body of :func:`vouchers_observe_sessions`; ``known`` is the lookup of
+    the sessions' codes when the caller made it already (``{code: voucher}``)."""
     summary = {"first_logins": 0, "seen": 0, "enforced": 0}
     by_user = {}
     for session in sessions:
         by_user.setdefault(session.user, session)
     if not by_user:
         return summary
-    vouchers = vouchers_by_code(by_user)
+    if known is None:
+        vouchers = vouchers_by_code(by_user)
+    else:
+        vouchers = {code: known[code] for code in by_user if code in known}
     seen_ids, stray, activated = [], [], []
     for code, voucher in vouchers.items():
         session = by_user[code]
@@ -564,3 +572,37 @@ def vouchers_observe_poll(*, router: Router, hotspot_sessions, seen_at: datetime
     except Exception:
         logger.exception("vouchers: observing the poll of router %s failed", router.pk)
         return None
+
+
+def vouchers_observe_polls(polls) -> None:
+    """:func:`vouchers_observe_poll` for many polls at once: ``(router,
+    hotspot_sessions, seen_at)`` of routers of the active organisation, with
+    one lookup of every code they saw and one transaction for the lot (the
+    result is that of one call per router, in order). Never raises: if the
+    lot fails, each poll is observed on its own."""
+    polls = list(polls)
+    if not polls:
+        return
+    try:
+        with transaction.atomic():
+            known = vouchers_by_code({s.user for _router, sessions, _at in polls for s in sessions})
+            handled: set[str] = set()
+            for router, sessions, seen_at in polls:
+                codes = {session.user for session in sessions}
+                again = codes & handled
+                if again:
+                    # An earlier router of this lot saw the same code and may have
+                    # changed its voucher: read it again, as a call of its own would.
+                    for code in again:
+                        known.pop(code, None)
+                    known.update(vouchers_by_code(again))
+                _observe_sessions(router, sessions, seen_at or timezone.now(), known)
+                handled |= codes & set(known)
+        return
+    except Exception:
+        if len(polls) == 1:
+            logger.exception("vouchers: observing the poll of router %s failed", polls[0][0].pk)
+            return
+        logger.warning("vouchers: observing %d polls at once failed; one by one", len(polls))
+    for router, sessions, seen_at in polls:
+        vouchers_observe_poll(router=router, hotspot_sessions=sessions, seen_at=seen_at)

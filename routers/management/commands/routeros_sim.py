@@ -10,6 +10,7 @@ Runs until Ctrl-C / SIGTERM.
 
 import argparse
 import json
+import os
 import resource
 import signal
 import threading
@@ -139,8 +140,11 @@ class Command(BaseCommand):
                 }
             )
         if options["ports_file"]:
-            with open(options["ports_file"], "w") as handle:
+            # Written whole, then renamed: a reader never sees half a listing.
+            partial = f"{options['ports_file']}.partial"
+            with open(partial, "w") as handle:
                 json.dump(listing, handle)
+            os.replace(partial, options["ports_file"])
         if count <= 20:
             for item in listing:
                 tls = f", API-SSL {item['tls_port']}" if item["tls_port"] else ""
