@@ -16,7 +16,9 @@ PostgreSQL's ``max_connections`` for web containers × ``WEB_CONCURRENCY`` ×
 
 import os
 
-worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# One thread per worker is gunicorn's plain sync worker (less overhead when the
+# routers answer fast, e.g. on a LAN); more threads need the gthread worker.
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60

@@ -406,7 +406,7 @@ def main() -> int:
     where = database.split("@")[-1]
     print(
         f"portal_load ({'quick' if args.quick else 'full'}), gunicorn 2 workers "
-        f"(gunicorn.conf.py: gthread, {os.environ.get('GUNICORN_THREADS', '8')} threads), {where}"
+        f"(gunicorn.conf.py, GUNICORN_THREADS={os.environ.get('GUNICORN_THREADS', '8')}), {where}"
     )
     print(
         f"  landing GET: {get['rps']:,.0f} req/s, p50 {get.get('p50', 0):.1f} ms, "

@@ -8,6 +8,7 @@ taken with ``add`` makes the alert fire once even with many workers).
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,10 @@ from nettportal.mail import send_email
 
 logger = logging.getLogger(__name__)
 ALERTING_KINDS = {RequestLog.Kind.LOGIN_FAILED, RequestLog.Kind.API_AUTH_FAILED}
+# URL arguments that are secrets or capabilities (invitation and payment-page
+# tokens, callback keys, password-reset keys, public ids): the log keeps the
+# argument's name in their place, never the value.
+SECRET_URL_ARGUMENT = re.compile(r"token|secret|key|signature|signed|public_id|uid|code", re.I)
 
 
 def client_ip(request):
@@ -36,6 +41,20 @@ def _route(request) -> str:
     if match is not None and match.route:
         return "/" + match.route
     return request.path[:200]
+
+
+def _logged_path(request) -> str:
+    """The request's path with every secret URL argument replaced by its name
+    (``/p/cafe/pay/<token>/``)."""
+    path = getattr(request, "path", "") or ""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return path
+    for name, value in (match.kwargs or {}).items():
+        text = str(value)
+        if text and SECRET_URL_ARGUMENT.search(name):
+            path = path.replace(text, f"<{name}>")
+    return path
 
 
 def security_event_record(
@@ -60,7 +79,7 @@ def security_event_record(
         kind=kind,
         ip_address=client_ip(request),
         method=(getattr(request, "method", "") or "")[:8],
-        path=(_route(request) if route_only else getattr(request, "path", "") or "")[:200],
+        path=(_route(request) if route_only else _logged_path(request))[:200],
         status_code=status_code,
         user=user if getattr(user, "pk", None) else None,
         organization=organization if getattr(organization, "pk", None) else None,

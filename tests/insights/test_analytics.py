@@ -214,3 +214,16 @@ def test_retention_sweep_applies_the_analytics_and_security_log_periods(
     RequestLog.objects.update(at=timezone.now() - dt.timedelta(days=21))
     assert retention_sweep()["purged"]["insights.RequestLog"] == 1
     assert not RequestLog.objects.exists()
+
+
+def test_request_log_never_keeps_a_secret_from_the_url(client, org_a):
+    # given an invitation link, whose token is the capability to join org A
+    secret = "s3cr3t-invitation-token-value"
+
+    # when someone opens it with a state-changing request
+    client.post(reverse("invitation_accept", args=[secret]))
+
+    # then the log has the route's shape, not the token
+    (entry,) = RequestLog.objects.filter(kind__in=["request", "denied"])
+    assert entry.path == "/invitations/accept/<token>/"
+    assert not RequestLog.objects.filter(path__contains=secret).exists()
