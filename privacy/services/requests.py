@@ -155,7 +155,37 @@ def privacy_request_close(
         request=request,
         detail={"status": status},
     )
+    _tell_requester(locked)
     return locked
+
+
+def _tell_requester(privacy_request: PrivacyRequest) -> None:
+    """The person who asked hears the answer: by email when they gave an
+    address, otherwise by SMS to the phone they gave (after commit)."""
+    if privacy_request.requester_email:
+        from nettportal.mail import send_email
+
+        send_email(
+            to=privacy_request.requester_email,
+            template="privacy/request_closed",
+            context={"privacy_request": privacy_request},
+        )
+    elif privacy_request.requester_phone:
+        from nettportal.sms import send_sms
+
+        send_sms(
+            to=privacy_request.requester_phone,
+            body=_(
+                "%(organization)s answered your privacy request %(reference)s "
+                "(%(status)s): %(outcome)s"
+            )
+            % {
+                "organization": privacy_request.organization.name,
+                "reference": privacy_request.reference,
+                "status": privacy_request.get_status_display().lower(),
+                "outcome": privacy_request.outcome,
+            },
+        )
 
 
 @transaction.atomic

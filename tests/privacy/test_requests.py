@@ -170,3 +170,44 @@ def test_the_dashboard_shows_waiting_requests_to_those_who_handle_them(
     assert 'id="privacy-widget"' in page and "1 overdue" in page
     client.force_login(make_member(org_a, Role.TECHNICIAN))
     assert 'id="privacy-widget"' not in client.get("/dashboard/").content.decode()
+
+
+def test_the_requester_hears_the_outcome_by_email_or_sms(
+    org_a, owner_a, client_a, on_commit, settings
+):
+    from nettportal import sms
+
+    settings.SMS_BACKEND = "nettportal.sms.LocmemBackend"
+
+    with tenant(org_a):
+        by_email = PrivacyRequestFactory(organization=org_a, requester_email="ama@example.test")
+        by_phone = PrivacyRequestFactory(
+            organization=org_a, requester_email="", requester_phone="+233201234567"
+        )
+    mail.outbox.clear()
+    sms.outbox.clear()
+
+    # a refused close (no outcome) tells nobody
+    with on_commit():
+        client_a.post(
+            f"/privacy-center/requests/{by_email.pk}/close/", {"status": "completed", "outcome": ""}
+        )
+    assert mail.outbox == [] and sms.outbox == []
+
+    with on_commit():
+        client_a.post(
+            f"/privacy-center/requests/{by_email.pk}/close/",
+            {"status": "completed", "outcome": "We deleted your account and usage records."},
+        )
+        client_a.post(
+            f"/privacy-center/requests/{by_phone.pk}/close/",
+            {"status": "rejected", "outcome": "We hold no data for that number."},
+        )
+
+    (email,) = mail.outbox
+    assert email.to == ["ama@example.test"]
+    assert by_email.reference in email.subject and "completed" in email.subject
+    assert "We deleted your account and usage records." in email.body
+    (text,) = sms.outbox
+    assert text.to == "+233201234567"
+    assert by_phone.reference in text.body and "We hold no data for that number." in text.body
