@@ -34,7 +34,6 @@ def log_access(request, action, *, target=None, detail=None):
         target=target,
         target_type="" if target is not None else PAYMENT_LABEL,
         request=request,
-        via=AccessLog.Via.API,
         detail=detail,
     )
 

@@ -28,25 +28,11 @@ from customers.models import (
     UsageSession,
 )
 from customers.services import customers as services
+from customers.views.common import log_access
 from integrations.rest import IdFilter, NonBlankCharField, TenantFilterSet
-from privacy.access_log import access_log_record
 from privacy.models import AccessLog
 
 CUSTOMER_LABEL = "customers.Customer"
-
-
-def log_access(request, action, *, target=None, target_type="", target_id="", detail=None):
-    """The access-log entry of an API read or change (ids only, never values)."""
-    return access_log_record(
-        organization=request.organization,
-        action=action,
-        target=target,
-        target_type=target_type or (CUSTOMER_LABEL if target is None else ""),
-        target_id=target_id,
-        request=request,
-        via=AccessLog.Via.API,
-        detail=detail,
-    )
 
 
 class LoggedListMixin:

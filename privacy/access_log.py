@@ -31,9 +31,12 @@ def access_log_record(
     target_id="",
     actor=None,
     request=None,
-    via: str = AccessLog.Via.DASHBOARD,
+    via: str | None = None,
     detail: dict | None = None,
 ) -> AccessLog:
+    if via is None:  # a request authenticated by an API token came through the API
+        api = request is not None and getattr(request, "api_token", None) is not None
+        via = AccessLog.Via.API if api else AccessLog.Via.DASHBOARD
     if target is not None:
         target_type = target_type or target._meta.label
         target_id = target_id or target.pk

@@ -176,7 +176,6 @@ class RouterSessionList(generics.ListAPIView):
                 target_type="routers.ActiveSession",
                 target_id=f"router:{self.get_router().pk}",
                 request=request,
-                via=AccessLog.Via.API,
                 detail={"sessions": shown},
             )
         return response

@@ -28,7 +28,6 @@ def log_access(request, action=AccessLog.Action.VIEW, *, target=None, target_typ
         target=target,
         target_type=target_type,
         request=request,
-        via=AccessLog.Via.DASHBOARD,
         detail=detail,
     )
 

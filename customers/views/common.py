@@ -5,7 +5,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from nettportal.errors import ApplicationError
 from privacy.access_log import access_log_record
-from privacy.models import AccessLog
 
 CUSTOMER_LABEL = "customers.Customer"
 PAGING_PARAMS = ("after", "before", "last", "page")
@@ -19,7 +18,6 @@ def log_access(request, action, *, target=None, target_type="", target_id="", de
         target_type=target_type or (CUSTOMER_LABEL if target is None else ""),
         target_id=target_id,
         request=request,
-        via=AccessLog.Via.DASHBOARD,
         detail=detail,
     )
 
