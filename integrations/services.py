@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -212,11 +213,48 @@ def _new_delivery(endpoint, event, payload, now):
     )
 
 
+# Which events any active endpoint of an organisation listens to (with the scope the
+# event needs), cached so the many events nobody listens to cost one cache read and
+# no query: a voucher redemption, a paid payment and a router going offline all
+# emit one. Only ever used to say "nobody listens"; the endpoints themselves are
+# always read from the database, so a stale entry can delay a new subscription by
+# at most the TTL, never send to a removed endpoint.
+SUBSCRIBED_EVENTS_TTL = 60
+
+
+def _subscribed_events_key(organization_id: int) -> str:
+    return f"webhooks:subscribed-events:{organization_id}"
+
+
+def _subscribed_events(organization_id: int) -> frozenset[str]:
+    key = _subscribed_events_key(organization_id)
+    events = cache.get(key)
+    if events is None:
+        events = set()
+        rows = WebhookEndpoint.objects.filter(
+            organization_id=organization_id, is_active=True
+        ).values_list("events", "scopes")
+        for subscribed, scopes in rows:
+            events.update(event for event in subscribed if required_scope(event) in scopes)
+        events = frozenset(events)
+        cache.set(key, events, SUBSCRIBED_EVENTS_TTL)
+    return events
+
+
+def webhook_subscriptions_changed(organization_id: int) -> None:
+    """Forget the cached subscriptions (now, and again once the change commits)."""
+    key = _subscribed_events_key(organization_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def _subscribed_endpoints(organization, event: str) -> list[WebhookEndpoint]:
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"unknown webhook event {event!r}; add it to integrations/events.py")
     scope = required_scope(event)
     organization_id = getattr(organization, "pk", organization)
+    if event not in _subscribed_events(organization_id):
+        return []
     return [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(
@@ -226,7 +264,6 @@ def _subscribed_endpoints(organization, event: str) -> list[WebhookEndpoint]:
     ]
 
 
-@transaction.atomic
 def webhook_emit(*, organization, event: str, payload: dict) -> list[WebhookDelivery]:
     """Queue ``event`` for every active endpoint of ``organization`` that is
     subscribed to it and holds the scope it needs. Sent after commit, so a
@@ -235,27 +272,26 @@ def webhook_emit(*, organization, event: str, payload: dict) -> list[WebhookDeli
     return webhook_emit_many(organization=organization, event=event, payloads=[payload])
 
 
-@transaction.atomic
 def webhook_emit_many(*, organization, event: str, payloads) -> list[WebhookDelivery]:
     """``webhook_emit`` for many occurrences of one event (a bulk expiry, a CSV
     import): one query for the endpoints, one bulk insert per 1,000 deliveries.
     ``payloads`` is only iterated when some endpoint is subscribed, so a
     generator that reads what the payloads need costs nothing when nobody
-    listens."""
+    listens (no query at all while the subscriptions are cached)."""
     endpoints = _subscribed_endpoints(organization, event)
     if not endpoints:
         return []
     now = timezone.now()
-    deliveries = []
-    for payload in payloads:
-        deliveries += [_new_delivery(endpoint, event, payload, now) for endpoint in endpoints]
-    deliveries = WebhookDelivery.objects.bulk_create(deliveries, batch_size=1000)
-    for delivery in deliveries:
-        _enqueue(delivery)
+    with transaction.atomic():
+        deliveries = []
+        for payload in payloads:
+            deliveries += [_new_delivery(endpoint, event, payload, now) for endpoint in endpoints]
+        deliveries = WebhookDelivery.objects.bulk_create(deliveries, batch_size=1000)
+        for delivery in deliveries:
+            _enqueue(delivery)
     return deliveries
 
 
-@transaction.atomic
 def webhook_send_test(*, endpoint: WebhookEndpoint, actor) -> WebhookDelivery:
     now = timezone.now()
     delivery = _new_delivery(endpoint, TEST_EVENT, {"message": "Test event from NettPortal"}, now)

@@ -17,6 +17,9 @@ from integrations.services import (
     webhook_delivery_resend,
     webhook_emit,
     webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+    webhook_subscriptions_changed,
 )
 from integrations.signing import SignatureError, signature_header, verify_signature
 from integrations.tasks import retry_due_webhooks_task
@@ -82,6 +85,7 @@ def test_only_subscribed_endpoints_with_the_granted_scope_receive(
             # the operator later withdraws the scope from this endpoint
             narrowed = make_endpoint(org_a, owner_a, receiver.url + "?narrowed")
             WebhookEndpoint.objects.filter(pk=narrowed.pk).update(scopes=[])
+            webhook_subscriptions_changed(org_a.pk)  # update() sends no signal
             with on_commit():
                 deliveries = webhook_emit(organization=org_a, event="router.offline", payload={})
     assert [d.endpoint_id for d in deliveries] == [subscribed.pk]
@@ -247,3 +251,47 @@ def test_two_workers_never_send_one_delivery_twice(org_a, owner_a):
     assert sorted(results) == [False] * 7 + [True]
     with all_tenants():
         assert WebhookDelivery.objects.get(pk=delivery.pk).attempts == 1
+
+
+def test_cached_subscriptions_follow_endpoint_changes(org_a, owner_a, on_commit):
+    """Nobody listening is cached; creating, narrowing, re-enabling and deleting an
+    endpoint each take effect on the very next event."""
+    with Receiver() as receiver, tenant(org_a):
+        with on_commit():
+            assert webhook_emit(organization=org_a, event="router.offline", payload={}) == []
+        endpoint = make_endpoint(org_a, owner_a, receiver.url)
+        with on_commit():
+            delivered = webhook_emit(organization=org_a, event="router.offline", payload={})
+        assert [d.endpoint_id for d in delivered] == [endpoint.pk]
+
+        webhook_endpoint_update(
+            endpoint=endpoint,
+            actor=owner_a,
+            url=endpoint.url,
+            events=["customer.created"],
+            scopes=["customers:read"],
+        )
+        with on_commit():
+            assert webhook_emit(organization=org_a, event="router.offline", payload={}) == []
+
+        endpoint.events, endpoint.scopes = ["router.offline"], ["routers:read"]
+        endpoint.save()  # as the admin saves it
+        with on_commit():
+            delivered = webhook_emit(organization=org_a, event="router.offline", payload={})
+        assert [d.endpoint_id for d in delivered] == [endpoint.pk]
+
+        webhook_endpoint_delete(endpoint=endpoint, actor=owner_a)
+        with on_commit():
+            assert webhook_emit(organization=org_a, event="router.offline", payload={}) == []
+        assert WebhookDelivery.objects.count() == 0  # the endpoint's deliveries went with it
+
+
+def test_subscription_cache_is_per_organisation(org_a, org_b, owner_a, owner_b, on_commit):
+    with Receiver() as receiver:
+        with tenant(org_b), on_commit():
+            assert webhook_emit(organization=org_b, event="router.offline", payload={}) == []
+        make_endpoint(org_a, owner_a, receiver.url)
+        with tenant(org_b), on_commit():
+            assert webhook_emit(organization=org_b, event="router.offline", payload={}) == []
+        with tenant(org_a), on_commit():
+            assert len(webhook_emit(organization=org_a, event="router.offline", payload={})) == 1
