@@ -83,7 +83,10 @@ def main():
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL"),
+    )
     args = parser.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK"):
         args.count = 200

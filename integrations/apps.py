@@ -13,7 +13,9 @@ class IntegrationsConfig(AppConfig):
 
         # Any change to an endpoint (services, admin, a cascade) forgets the cached
         # subscriptions of its organisation.
-        post_save.connect(_endpoint_changed, sender=WebhookEndpoint, dispatch_uid="np-webhooks-save")
+        post_save.connect(
+            _endpoint_changed, sender=WebhookEndpoint, dispatch_uid="np-webhooks-save"
+        )
         post_delete.connect(
             _endpoint_changed, sender=WebhookEndpoint, dispatch_uid="np-webhooks-delete"
         )

@@ -10,8 +10,16 @@ from importlib import import_module
 from django.conf import settings
 
 DOMAIN_APPS = [
-    "routers", "customers", "vouchers", "billing", "portal", "support", "privacy",
-    "notifications", "integrations", "insights",
+    "routers",
+    "customers",
+    "vouchers",
+    "billing",
+    "portal",
+    "support",
+    "privacy",
+    "notifications",
+    "integrations",
+    "insights",
 ]
 
 

@@ -30,9 +30,7 @@ _SEPARATORS = re.compile(r"[&,;|\s]+")
 def cookie_choice(request) -> str | None:
     """``"analytics"``, ``"essential"`` or ``None`` when the visitor has not chosen."""
     raw = request.COOKIES.get(COOKIE_NAME, "")
-    values = dict(
-        token.split("=", 1) for token in _SEPARATORS.split(raw) if token.count("=") == 1
-    )
+    values = dict(token.split("=", 1) for token in _SEPARATORS.split(raw) if token.count("=") == 1)
     if values.get("v", COOKIE_VERSION) != COOKIE_VERSION:
         return None
     return {"1": ANALYTICS, "0": ESSENTIAL}.get(values.get("analytics"))
