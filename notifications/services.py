@@ -39,7 +39,7 @@ def _default_recipients(organization, permission):
     return [m.user for m in memberships if role_has_permission(m.role, permission)]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # callers are in a transaction: no savepoint round trips
 def notify(
     *,
     organization,

@@ -108,12 +108,30 @@ def user_add(client, voucher) -> str:
     )
 
 
-def user_put(client, voucher) -> tuple[str, bool]:
+def user_put(client, voucher, *, probably_new: bool = False) -> tuple[str, bool]:
     """Make sure the voucher's user exists with its current limits (an existing
-    user keeps the router's usage counters). Returns (``.id``, created)."""
+    user keeps the router's usage counters). Returns (``.id``, created).
+
+    ``probably_new`` (a redemption: the user is usually not there yet) adds
+    straight away, one round trip instead of a look then an add; if the router
+    refuses and the user turns out to exist (a copy pushed earlier), it is
+    updated instead. Any other refusal is raised as it came.
+    """
+    if probably_new:
+        try:
+            return user_add(client, voucher), True
+        except RouterCommandRejected:
+            existing = user_find(client, voucher.code)
+            if existing is None:
+                raise
+            return _user_refresh(client, existing, voucher), False
     existing = user_find(client, voucher.code)
     if existing is None:
         return user_add(client, voucher), True
+    return _user_refresh(client, existing, voucher), False
+
+
+def _user_refresh(client, existing, voucher) -> str:
     client.hotspot_user_set(
         existing.id,
         password=voucher.password,
@@ -122,7 +140,7 @@ def user_put(client, voucher) -> tuple[str, bool]:
         limit_bytes_total=router_data_limit(voucher) or 0,
         disabled=False,
     )
-    return existing.id, False
+    return existing.id
 
 
 def user_remove(client, name: str) -> bool:

@@ -455,9 +455,9 @@ def receipt_number_assign(*, payment_id: int) -> str:
     """
     with transaction.atomic(savepoint=False):
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("organization")
             .filter(pk=payment_id, status__in=(Status.PAID, Status.REFUNDED))
-            .only("pk", "organization_id", "receipt_number")
             .first()
         )
         if payment is None:
@@ -466,14 +466,14 @@ def receipt_number_assign(*, payment_id: int) -> str:
             return payment.receipt_number
         # Once per payment (the row is locked and numbered below); before the
         # counter is taken, so the counter is still held only for the commit.
-        _payment_paid_announce(payment_id=payment.pk)
+        _payment_paid_announce(payment=payment)
         number = next_number(organization_id=payment.organization_id, kind="receipt")
         receipt_number = f"R-{number:06d}"
         Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
         return receipt_number
 
 
-def _payment_paid_announce(*, payment_id: int) -> None:
+def _payment_paid_announce(*, payment: Payment) -> None:
     """The ``payment.paid`` webhook and the ``payment.received`` notice.
 
     Called as the payment gets its receipt number, which happens exactly once
@@ -488,7 +488,6 @@ def _payment_paid_announce(*, payment_id: int) -> None:
     from integrations.services import webhook_emit
     from notifications.services import notify
 
-    payment = Payment.objects.select_related("organization").get(pk=payment_id)
     webhook_emit(
         organization=payment.organization,
         event="payment.paid",

@@ -45,7 +45,12 @@ from nettportal.errors import Conflict, ExternalServiceError, NotFound, Validati
 from vouchers import routerops
 from vouchers.codes import CodeFormat, looks_like_code, normalise, random_strings
 from vouchers.models import BatchPush, Voucher, VoucherEvent, VoucherSettings
-from vouchers.services.lifecycle import _enqueue_tidy, event_add, vouchers_webhook_emit
+from vouchers.services.lifecycle import (
+    _enqueue_tidy,
+    event_add,
+    events_add,
+    vouchers_webhook_emit,
+)
 from vouchers.services.packages import package_offered_on
 
 logger = logging.getLogger(__name__)
@@ -158,16 +163,16 @@ def _stack(primary: Voucher, voucher: Voucher) -> None:
         primary.extra_bytes = (primary.extra_bytes or 0) + package.data_limit_bytes
 
 
-def _ensure_user(client, voucher: Voucher) -> None:
+def _ensure_user(client, voucher: Voucher, *, probably_new: bool = False) -> None:
     """Create (or refresh) the hotspot user; if the router lacks the package's
     profile (a sync has not reached it yet), create the profile and retry."""
     try:
-        routerops.user_put(client, voucher)
+        routerops.user_put(client, voucher, probably_new=probably_new)
     except routerops.RouterCommandRejected as error:
         if "profile" not in error.router_message:
             raise
         routerops.profile_put(client, voucher.package)
-        routerops.user_put(client, voucher)
+        routerops.user_put(client, voucher, probably_new=probably_new)
 
 
 @transaction.atomic
@@ -230,7 +235,8 @@ def voucher_redeem(
     logged_in, login_error = False, ""
     try:
         with routerops.open_router(router, reuse=True) as client:
-            _ensure_user(client, target)
+            # A fresh code's user is usually not on the router yet (unless pushed).
+            _ensure_user(client, target, probably_new=primary is None)
             if login and (ip or mac):
                 try:
                     routerops.user_login(client, target, ip=ip, mac=mac)
@@ -270,33 +276,17 @@ def voucher_redeem(
         fields += ["first_login_at", "expires_at"]
     voucher.save(update_fields=fields)
     where = VIA_LABELS.get(via, via)
-    event_add(
-        voucher,
-        VoucherEvent.Kind.REDEEMED,
-        router=router,
-        actor=actor,
-        message=f"Redeemed through {where} on {router.name}.",
-    )
+    events = [
+        (voucher, VoucherEvent.Kind.REDEEMED, f"Redeemed through {where} on {router.name}.")
+    ]
     if primary is not None:
-        event_add(
-            voucher,
-            VoucherEvent.Kind.STACKED,
-            router=router,
-            message=f"Added on top of {primary.code}.",
-        )
-        event_add(
-            primary,
-            VoucherEvent.Kind.STACKED,
-            router=router,
-            message=f"{voucher.code} added on top.",
-        )
+        events += [
+            (voucher, VoucherEvent.Kind.STACKED, f"Added on top of {primary.code}."),
+            (primary, VoucherEvent.Kind.STACKED, f"{voucher.code} added on top."),
+        ]
     if logged_in:
-        event_add(
-            voucher,
-            VoucherEvent.Kind.LOGGED_IN,
-            router=router,
-            message="Device logged in at redemption.",
-        )
+        events.append((voucher, VoucherEvent.Kind.LOGGED_IN, "Device logged in at redemption."))
+    events_add(events, router=router, actor=actor)  # one INSERT
     logger.info("voucher %s redeemed on router %s via %s", voucher.pk, router.pk, via)
     vouchers_webhook_emit(organization.pk, "voucher.redeemed", [voucher.pk], via=via)
     if voucher.batch_id and BatchPush.objects.filter(batch_id=voucher.batch_id).exists():
