@@ -72,6 +72,13 @@ def main() -> int:
         default="inline",
         help="fulfilment/receipts by a Celery worker on Redis, or inline in the request",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="CPU niceness of the worker (--tasks worker): on one small machine the web "
+        "server answers the processor first and deliveries use the CPU left over",
+    )
     parser.add_argument("--quick", action="store_true", help="200 payments")
     args = parser.parse_args()
     if args.quick:
@@ -122,8 +129,14 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
         if args.tasks == "worker":
+            from nettportal.celery import app
+
+            app.control.purge()  # tasks a killed earlier run left on the bench's queue
             worker = subprocess.Popen(
                 [
+                    "nice",
+                    "-n",
+                    str(args.worker_nice),
                     sys.executable,
                     "-m",
                     "celery",

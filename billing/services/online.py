@@ -248,52 +248,58 @@ def mpesa_callback_handle(*, account: ProcessorAccount, url_token: str, body: by
     """
     processor = processor_for(account)
     result = processor.parse_notification(body=body, url_token=url_token)
-    with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(
-                processor=Payment.Processor.MPESA, processor_reference=result.processor_reference
-            )
-            .first()
+    # Read without a lock: a repeat of a settled callback (the usual duplicate) is
+    # answered from this read alone, with no transaction, and never waits for the
+    # after-payment task that holds the row. Every change below is a conditional
+    # UPDATE on the status (payment_mark_paid/_failed), so two first callbacks
+    # racing still settle the payment once.
+    payment = (
+        Payment.objects.filter(
+            processor=Payment.Processor.MPESA, processor_reference=result.processor_reference
         )
-        if payment is None:
-            raise NotificationRejected("Unknown CheckoutRequestID.", status=404)
-        if payment.processor_request_id and result.request_id != payment.processor_request_id:
-            raise NotificationRejected("MerchantRequestID does not match the request.")
-        if result.outcome == Outcome.PAID:
-            if result.amount != payment.amount:
-                raise NotificationRejected("The amount differs from what was asked.")
-            if payment.status == Status.PAID:
-                if not payment.processor_receipt:
-                    try:  # paid earlier by a status query: keep the receipt the callback brings
-                        payment_mark_paid(
-                            payment=payment, source="callback", receipt=result.receipt
-                        )
-                    except Conflict as exc:
-                        raise NotificationRejected(exc.message, status=409) from None
-                # Nothing written for a repeat: its transaction stays read-only (no WAL
-                # flush), so a storm of duplicates costs little. The hook logs it.
-                return "duplicate"
-            if account.confirm_with_query:
-                event_record(
-                    payment=payment,
-                    kind=PaymentEvent.Kind.CALLBACK,
-                    message=_("Success reported; confirming with M-Pesa"),
-                    payload=result.payload,
-                )
-                _enqueue_confirmation(payment, receipt=result.receipt)
-                return "awaiting_query"
-            try:
+        .order_by()
+        .first()
+    )
+    if payment is None:
+        raise NotificationRejected("Unknown CheckoutRequestID.", status=404)
+    if payment.processor_request_id and result.request_id != payment.processor_request_id:
+        raise NotificationRejected("MerchantRequestID does not match the request.")
+    if result.outcome == Outcome.PAID:
+        if result.amount != payment.amount:
+            raise NotificationRejected("The amount differs from what was asked.")
+        if payment.status == Status.PAID and payment.processor_receipt:
+            return "duplicate"  # nothing to write: no transaction, no lock
+        if account.confirm_with_query and payment.status != Status.PAID:
+            return _confirm_first(payment, result)
+        try:
+            with transaction.atomic():
                 changed = payment_apply_result(
                     payment=payment, result=result, source=PaymentEvent.Kind.CALLBACK
                 )
-            except Conflict as exc:
-                raise NotificationRejected(exc.message, status=409) from None
-            return "paid" if changed else "duplicate"
+        except Conflict as exc:
+            raise NotificationRejected(exc.message, status=409) from None
+        return "paid" if changed else "duplicate"
+    with transaction.atomic():
         changed = payment_apply_result(
             payment=payment, result=result, source=PaymentEvent.Kind.CALLBACK
         )
-        return result.outcome.value if changed else "ignored"
+    return result.outcome.value if changed else "ignored"
+
+
+def _confirm_first(payment: Payment, result) -> str:
+    """The account asks for a status query before trusting a success callback."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().filter(pk=payment.pk).first()
+        if locked is None or locked.status == Status.PAID:
+            return "duplicate"
+        event_record(
+            payment=locked,
+            kind=PaymentEvent.Kind.CALLBACK,
+            message=_("Success reported; confirming with M-Pesa"),
+            payload=result.payload,
+        )
+        _enqueue_confirmation(locked, receipt=result.receipt)
+    return "awaiting_query"
 
 
 def _enqueue_confirmation(payment: Payment, *, receipt: str) -> None:

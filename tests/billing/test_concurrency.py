@@ -126,3 +126,56 @@ def test_callbacks_and_status_queries_racing_deliver_once(
     assert paid.status == "paid"
     # whoever won, the M-Pesa receipt from the callback is kept
     assert paid.processor_receipt == daraja.transactions[payment.processor_reference].receipt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_of_a_settled_callback_does_not_wait_for_the_row_lock(
+    kenya_org, mpesa_account, daraja, registered
+):
+    """While another transaction holds the payment row (the after-payment task
+    numbering its receipt), a duplicate callback is answered at once and writes
+    nothing."""
+    import psycopg
+
+    with tenant(kenya_org):
+        payment = mpesa_payment_start(
+            organization=kenya_org,
+            phone="0712345678",
+            amount="20",
+            description="Repeat",
+            purpose="test-delivery",
+            customer=CustomerFactory(organization=kenya_org),
+        )
+    url = path_of(mpesa_callback_url(mpesa_account))
+    body = json.dumps(daraja.callback_body(payment.processor_reference)).encode()
+    assert Client().post(url, data=body, content_type="application/json").status_code == 200
+    with tenant(kenya_org):
+        before = Payment.objects.values_list("status", "updated_at", "receipt_number").get()
+        events = payment.events.count()
+
+    answers = []
+
+    def repeat():
+        try:
+            answers.append(Client().post(url, data=body, content_type="application/json"))
+        finally:
+            connection.close()
+
+    with psycopg.connect(**connection.get_connection_params()) as holder:
+        holder.execute(
+            f"SELECT id FROM {Payment._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+            [payment.pk],
+        )
+        sender = threading.Thread(target=repeat)
+        sender.start()
+        sender.join(timeout=10)
+        waited = sender.is_alive()  # still blocked behind the held row
+        holder.rollback()
+    sender.join()
+    assert not waited
+    answer = answers[0]
+    assert answer.status_code == 200
+    with tenant(kenya_org):
+        assert Payment.objects.values_list("status", "updated_at", "receipt_number").get() == before
+        assert payment.events.count() == events
+        assert list(Fulfilment.objects.values_list("attempts", flat=True)) == [1]

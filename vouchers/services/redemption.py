@@ -276,9 +276,7 @@ def voucher_redeem(
         fields += ["first_login_at", "expires_at"]
     voucher.save(update_fields=fields)
     where = VIA_LABELS.get(via, via)
-    events = [
-        (voucher, VoucherEvent.Kind.REDEEMED, f"Redeemed through {where} on {router.name}.")
-    ]
+    events = [(voucher, VoucherEvent.Kind.REDEEMED, f"Redeemed through {where} on {router.name}.")]
     if primary is not None:
         events += [
             (voucher, VoucherEvent.Kind.STACKED, f"Added on top of {primary.code}."),
