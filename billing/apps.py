@@ -21,3 +21,20 @@ class BillingConfig(AppConfig):
 
         register_builtin_purposes()
         register_other_apps_purposes()
+
+        from django.db.models.signals import post_delete, post_save
+
+        from billing.models import ProcessorAccount
+
+        # Any change to a processor account (services, admin, a cascade) makes every
+        # process read the accounts afresh for callbacks.
+        post_save.connect(_account_changed, sender=ProcessorAccount, dispatch_uid="np-acct-save")
+        post_delete.connect(
+            _account_changed, sender=ProcessorAccount, dispatch_uid="np-acct-delete"
+        )
+
+
+def _account_changed(sender, **kwargs):
+    from billing.selectors import processor_accounts_changed
+
+    processor_accounts_changed()

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import logging
+import threading
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 from accounts.tenancy import all_tenants
@@ -15,6 +22,8 @@ from billing.models import (
     Subscription,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def billing_settings_get(*, organization) -> BillingSettings:
     """The organisation's settings, or the defaults (unsaved) if never changed."""
@@ -26,18 +35,69 @@ def billing_settings_get(*, organization) -> BillingSettings:
     return found or BillingSettings(organization=organization)
 
 
+# The account a callback URL names, kept per process: every callback (and every
+# duplicate of it) needs it, and loading it (with its organisation, decrypting the
+# URL token) costs more than the rest of a duplicate's work. A version token in the
+# shared cache changes whenever any processor account is saved or deleted (at the
+# change and again at its commit), so a rotated callback token or a removed account
+# takes effect on the next callback in every process. Without a working cache the
+# account is simply read each time.
+_ACCOUNTS_VERSION_KEY = "billing:processor-accounts:version"
+_accounts_by_key: dict[tuple[str, str], tuple[str, ProcessorAccount]] = {}
+_accounts_lock = threading.Lock()
+
+
+def _accounts_version() -> str | None:
+    try:
+        version = cache.get(_ACCOUNTS_VERSION_KEY)
+        if version is None:
+            version = uuid.uuid4().hex
+            if not cache.add(_ACCOUNTS_VERSION_KEY, version, timeout=None):
+                version = cache.get(_ACCOUNTS_VERSION_KEY)
+        return version
+    except Exception:  # the cache is down: read the database, as without a cache
+        logger.warning("billing: cache unavailable for processor accounts", exc_info=True)
+        return None
+
+
+def processor_accounts_changed() -> None:
+    """Every process forgets the accounts it keeps (now, and once the change commits)."""
+
+    def bump():
+        try:
+            cache.set(_ACCOUNTS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        except Exception:
+            logger.warning("billing: could not mark processor accounts changed", exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def processor_account_for_callback(*, kind: str, callback_key: str) -> ProcessorAccount | None:
     """The account a callback URL names. Platform-wide on purpose: the URL *is* how the
-    tenant is found (never the body); the caller activates that tenant."""
+    tenant is found (never the body); the caller activates that tenant. Each caller
+    gets its own copy of the account (the organisation is shared, read-only)."""
     if not callback_key or len(callback_key) > 32:
         return None
+    version = _accounts_version()
+    key = (kind, callback_key)
+    kept = _accounts_by_key.get(key)
+    if kept is not None and version is not None and kept[0] == version:
+        return copy.copy(kept[1])
     with all_tenants():
-        return (
+        account = (
             ProcessorAccount.objects.filter(kind=kind, callback_key=callback_key)
             .select_related("organization")
             .order_by()  # the key is unique: nothing to sort
             .first()
         )
+    if account is not None and version is not None:
+        with _accounts_lock:
+            if len(_accounts_by_key) >= 1000:  # a bounded memo, not a copy of the table
+                _accounts_by_key.clear()
+            _accounts_by_key[key] = (version, account)
+        return copy.copy(account)
+    return account
 
 
 def payment_for_public_id(public_id: str) -> Payment | None:

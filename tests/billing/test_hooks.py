@@ -179,3 +179,54 @@ def test_request_log_keeps_refused_callbacks_without_their_secret_url(
     with tenant(pending.organization):
         assert Payment.objects.get(pk=pending.pk).status == "paid"
         assert PaymentEvent.objects.filter(payment=pending, kind="callback").exists()
+
+
+@pytest.mark.django_db
+def test_a_changed_or_removed_account_takes_effect_on_the_next_callback(
+    kenya_org, mpesa_account, daraja, django_capture_on_commit_callbacks
+):
+    """Processes keep the account a callback URL names; any change to it (a new
+    token saved in the admin, the account removed) is seen by the very next one."""
+    from billing.models.processors import new_callback_token
+
+    with tenant(kenya_org):
+        first, second = (
+            mpesa_payment_start(
+                organization=kenya_org, phone="0712345678", amount="50", description="Test"
+            )
+            for _ in range(2)
+        )
+    old_url = path_of(mpesa_callback_url(mpesa_account))
+
+    def post(url, payment):
+        body = json.dumps(daraja.callback_body(payment.processor_reference))
+        return Client().post(url, data=body, content_type="application/json").status_code
+
+    assert post(old_url, first) == 200  # the account is now kept by this process
+    with tenant(kenya_org):
+        mpesa_account.callback_token = new_callback_token()
+        mpesa_account.save()  # as the admin saves it: same key, new token
+    assert post(old_url, second) == 403
+    assert post(path_of(mpesa_callback_url(mpesa_account)), second) == 200
+
+    with tenant(kenya_org):
+        new_url = path_of(mpesa_callback_url(mpesa_account))
+        Payment.objects.all().delete()
+        mpesa_account.delete()
+    assert post(new_url, second) == 404
+
+
+@pytest.mark.django_db
+def test_callbacks_work_when_the_cache_is_down(pending, mpesa_account, daraja, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unavailable")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "add", down)
+    body = json.dumps(daraja.callback_body(pending.processor_reference))
+    url = path_of(mpesa_callback_url(mpesa_account))
+    assert Client().post(url, data=body, content_type="application/json").status_code == 200
+    with tenant(pending.organization):
+        assert Payment.objects.get(pk=pending.pk).status == "paid"
