@@ -39,6 +39,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from nettportal.errors import Conflict, ExternalServiceError, NotFound, ValidationFailed
@@ -129,20 +130,26 @@ def _check(voucher: Voucher, *, router, now) -> None:
         raise VoucherNotRedeemable("This code cannot be used on this Wi-Fi network.", field="code")
 
 
-def _time_left_on_device(*, router, mac: str, now):
-    """An active voucher this device is using on this router that still has time."""
-    if not mac:
-        return None
-    active = Voucher.objects.filter(
+def _device_vouchers(*, router, mac: str):
+    """Vouchers this device is using on this router (stacking targets)."""
+    return Voucher.objects.filter(
         router=router,
         device_mac=mac,
         status=Voucher.Status.ACTIVE,
         stacked_onto__isnull=True,
     )
-    # Most devices have none: a plain look first (a third of the locking query's work).
-    # A voucher activated by a concurrent redemption is invisible to both alike.
-    if not active.exists():
+
+
+def _time_left_on_device(*, router, mac: str, now, has_any: bool = True):
+    """An active voucher this device is using on this router that still has time.
+
+    ``has_any`` is what the redemption's own query saw (most devices have none, so
+    then nothing is locked or read). A voucher activated by a concurrent
+    redemption is invisible to both alike.
+    """
+    if not mac or not has_any:
         return None
+    active = _device_vouchers(router=router, mac=mac)
     candidates = active.select_for_update(of=("self",)).select_related("package").order_by("pk")
     for voucher in candidates:
         if voucher.expires_at is None or voucher.expires_at > now:
@@ -203,13 +210,11 @@ def voucher_redeem(
             "That is not a voucher code. Check the card and try again.", field="code"
         )
     now = timezone.now()
+    found = Voucher.objects.select_for_update(of=("self",)).select_related("package")
+    if mac:  # in the same statement: does this device already use a code here?
+        found = found.annotate(device_in_use=Exists(_device_vouchers(router=router, mac=mac)))
     voucher = next(
-        iter(
-            Voucher.objects.select_for_update(of=("self",))
-            .select_related("package")
-            .filter(lookup=lookup)
-            .order_by()[:1]  # unique per organisation: no ordering to compile or sort
-        ),
+        iter(found.filter(lookup=lookup).order_by()[:1]),  # unique per organisation
         None,
     )
     if voucher is None:
@@ -217,7 +222,9 @@ def voucher_redeem(
             "We do not know this code. Check it and try again.", field="code"
         )
     _check(voucher, router=router, now=now)
-    primary = _time_left_on_device(router=router, mac=mac, now=now)
+    primary = _time_left_on_device(
+        router=router, mac=mac, now=now, has_any=getattr(voucher, "device_in_use", False)
+    )
     if primary is not None and not voucher.package.allows_stacking:
         until = (
             f" until {timezone.localtime(primary.expires_at):%d %b %H:%M}"
