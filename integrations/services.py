@@ -292,6 +292,7 @@ def webhook_emit_many(*, organization, event: str, payloads) -> list[WebhookDeli
     return deliveries
 
 
+@transaction.atomic
 def webhook_send_test(*, endpoint: WebhookEndpoint, actor) -> WebhookDelivery:
     now = timezone.now()
     delivery = _new_delivery(endpoint, TEST_EVENT, {"message": "Test event from NettPortal"}, now)

@@ -38,6 +38,7 @@ from django.utils import timezone
 from customers.models import Customer, CustomerDevice, PppoeAccount, UsageSession
 from customers.models.usage import RouterUsageDaily, UsageDaily
 from customers.validation import normalize_mac
+from nettportal.db import relax_commit_durability
 
 logger = logging.getLogger(__name__)
 
@@ -755,7 +756,7 @@ def usage_polls_record(polls) -> None:
         return
     try:
         with transaction.atomic():
-            _relax_durability()
+            relax_commit_durability()  # re-measured next poll
             _record_snapshots(
                 [
                     Snapshot(
@@ -779,16 +780,6 @@ def usage_polls_record(polls) -> None:
         logger.warning("usage recording of %d polls failed; recording one by one", len(polls))
     for router, result, rebooted in polls:
         usage_poll_record(router=router, result=result, rebooted=rebooted)
-
-
-def _relax_durability() -> None:
-    """Usage is re-read from the routers every poll (counters are cumulative),
-    so on PostgreSQL its commit does not wait for the WAL to reach the disk,
-    as router polling's own store does not."""
-    outermost = len(connection.atomic_blocks) == 1
-    if connection.vendor == "postgresql" and outermost:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 # --- housekeeping -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from accounts.tenancy import all_tenants, tenant
+from nettportal.db import relax_commit_durability
 from routers.models import (
     ActiveSession,
     InterfaceTrafficSample,
@@ -85,7 +86,7 @@ def store_results(
     """Store ``results`` atomically; if the batch fails, each result on its own."""
     try:
         with transaction.atomic():
-            _relax_durability()
+            relax_commit_durability()  # re-measured next poll
             return _store_batch(results, routers, token)
     except Exception as error:
         # The rollback undid the rows; undo what the failed attempt set on the objects.
@@ -153,15 +154,6 @@ def _skipped(router: Router, result: PollResult) -> PollOutcome:
         result.duration,
         stored=False,
     )
-
-
-def _relax_durability() -> None:
-    """Poll results are re-measured every interval, so on PostgreSQL they do not
-    wait for the WAL to reach the disk (a crash loses at most the last moments
-    of polling, never consistency). One fsync per batch a minute adds up."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _update_router(router: Router, token: str, fields: dict) -> None:

@@ -64,24 +64,6 @@ def event_add(
     )
 
 
-def events_add(events, *, router=None, actor=None) -> list[VoucherEvent]:
-    """Several ``(voucher, kind, message)`` events in one INSERT, in that order."""
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    return VoucherEvent.objects.bulk_create(
-        [
-            VoucherEvent(
-                organization_id=voucher.organization_id,
-                voucher=voucher,
-                router=router,
-                kind=kind,
-                message=message[:300],
-                actor=actor,
-            )
-            for voucher, kind, message in events
-        ]
-    )
-
-
 def _events_bulk(
     organization_id: int, voucher_ids, kind: str, *, router_id=None, message="", actor=None
 ) -> None:

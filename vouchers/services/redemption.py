@@ -49,7 +49,6 @@ from vouchers.models import BatchPush, Voucher, VoucherEvent, VoucherSettings
 from vouchers.services.lifecycle import (
     _enqueue_tidy,
     event_add,
-    events_add,
     vouchers_webhook_emit,
 )
 from vouchers.services.packages import package_offered_on
@@ -140,7 +139,7 @@ def _device_vouchers(*, router, mac: str):
     )
 
 
-def _time_left_on_device(*, router, mac: str, now, has_any: bool = True):
+def _time_left_on_device(*, router, mac: str, now, has_any: bool):
     """An active voucher this device is using on this router that still has time.
 
     ``has_any`` is what the redemption's own query saw (most devices have none, so
@@ -283,15 +282,33 @@ def voucher_redeem(
         fields += ["first_login_at", "expires_at"]
     voucher.save(update_fields=fields)
     where = VIA_LABELS.get(via, via)
-    events = [(voucher, VoucherEvent.Kind.REDEEMED, f"Redeemed through {where} on {router.name}.")]
+    event_add(
+        voucher,
+        VoucherEvent.Kind.REDEEMED,
+        router=router,
+        actor=actor,
+        message=f"Redeemed through {where} on {router.name}.",
+    )
     if primary is not None:
-        events += [
-            (voucher, VoucherEvent.Kind.STACKED, f"Added on top of {primary.code}."),
-            (primary, VoucherEvent.Kind.STACKED, f"{voucher.code} added on top."),
-        ]
+        event_add(
+            voucher,
+            VoucherEvent.Kind.STACKED,
+            router=router,
+            message=f"Added on top of {primary.code}.",
+        )
+        event_add(
+            primary,
+            VoucherEvent.Kind.STACKED,
+            router=router,
+            message=f"{voucher.code} added on top.",
+        )
     if logged_in:
-        events.append((voucher, VoucherEvent.Kind.LOGGED_IN, "Device logged in at redemption."))
-    events_add(events, router=router, actor=actor)  # one INSERT
+        event_add(
+            voucher,
+            VoucherEvent.Kind.LOGGED_IN,
+            router=router,
+            message="Device logged in at redemption.",
+        )
     logger.info("voucher %s redeemed on router %s via %s", voucher.pk, router.pk, via)
     vouchers_webhook_emit(organization.pk, "voucher.redeemed", [voucher.pk], via=via)
     if voucher.batch_id and BatchPush.objects.filter(batch_id=voucher.batch_id).exists():
