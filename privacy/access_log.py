@@ -34,9 +34,8 @@ def access_log_record(
     via: str | None = None,
     detail: dict | None = None,
 ) -> AccessLog:
-    if via is None:  # a request authenticated by an API token came through the API
-        api = request is not None and getattr(request, "api_token", None) is not None
-        via = AccessLog.Via.API if api else AccessLog.Via.DASHBOARD
+    if via is None:  # the REST API (token or session) or the dashboard
+        via = AccessLog.Via.API if _through_api(request) else AccessLog.Via.DASHBOARD
     if target is not None:
         target_type = target_type or target._meta.label
         target_id = target_id or target.pk
@@ -61,3 +60,11 @@ def access_log_record(
             detail=detail or {},
             ip_address=_client_ip(request),
         )
+
+
+def _through_api(request) -> bool:
+    from rest_framework.request import Request
+
+    return request is not None and (
+        isinstance(request, Request) or getattr(request, "api_token", None) is not None
+    )

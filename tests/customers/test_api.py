@@ -238,6 +238,15 @@ def test_a_members_role_limits_the_session_api(client, org_a, make_member):
     assert response.status_code == 403
 
 
+def test_session_api_reads_are_logged_as_api(client, org_a, owner_a):
+    """The API signed in with the dashboard session is still the API in the log."""
+    with tenant(org_a):
+        customer = CustomerFactory(organization=org_a)
+    client.force_login(owner_a)
+    assert client.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
+    assert [entry.target_id for entry in _api_log(org_a)] == [str(customer.pk)]
+
+
 def test_another_tenants_customer_is_404(api_a, org_b):
     with tenant(org_b):
         foreign = CustomerFactory(organization=org_b, name="Bravo's")
