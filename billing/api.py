@@ -18,24 +18,13 @@ from rest_framework.views import APIView
 from accounts.models import CURRENCY_CHOICES
 from billing.models import Invoice, Payment
 from billing.services import manual
+from billing.views.common import log_access
 from customers.models import Customer
 from integrations.rest import NonBlankCharField, TenantFilterSet
 from nettportal.errors import ValidationFailed
-from privacy.access_log import access_log_record
 from privacy.models import AccessLog
 
 PAYMENT_LABEL = "billing.Payment"
-
-
-def log_access(request, action, *, target=None, detail=None):
-    return access_log_record(
-        organization=request.organization,
-        action=action,
-        target=target,
-        target_type="" if target is not None else PAYMENT_LABEL,
-        request=request,
-        detail=detail,
-    )
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -97,7 +86,12 @@ class PaymentList(generics.ListAPIView):
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data.get("results", [])]
         if ids:
-            log_access(request, AccessLog.Action.VIEW, detail={"list": True, "ids": ids})
+            log_access(
+                request,
+                AccessLog.Action.VIEW,
+                target_type=PAYMENT_LABEL,
+                detail={"list": True, "ids": ids},
+            )
         return response
 
 

@@ -28,11 +28,9 @@ from customers.models import (
     UsageSession,
 )
 from customers.services import customers as services
-from customers.views.common import log_access
+from customers.views.common import CUSTOMER_LABEL, log_access
 from integrations.rest import IdFilter, NonBlankCharField, TenantFilterSet
 from privacy.models import AccessLog
-
-CUSTOMER_LABEL = "customers.Customer"
 
 
 class LoggedListMixin:

@@ -16,7 +16,6 @@ SCHEDULE_APPS = [
     "portal",
     "support",
     "privacy",
-    "notifications",
     "integrations",
     "insights",
     "backups",

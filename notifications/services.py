@@ -55,7 +55,7 @@ def notify(
     context = {"organization": organization, **(context or {})}
     if recipients is None:
         recipients = _default_recipients(organization, kind.permission)
-    else:
+    elif recipients:
         member_ids = set(
             Membership.objects.filter(organization=organization).values_list("user_id", flat=True)
         )
@@ -98,8 +98,7 @@ def notify(
             )
             emails_sent += 1
     known = {user.email.casefold() for user in recipients if user.email}
-    extra = sorted({address for address in emails if address} - known, key=str.casefold)
-    for address in extra:
+    for address in sorted({address for address in emails if address}, key=str.casefold):
         if address.casefold() in known:
             continue
         known.add(address.casefold())

@@ -428,8 +428,6 @@ def registry_problems() -> list[str]:
 
     problems = []
     for declared in RETENTION_CLASSES.values():
-        if declared is None:
-            continue
         if declared.setting and not hasattr(settings, declared.setting):
             problems.append(
                 f"retention class '{declared.name}': setting {declared.setting} is not defined"

@@ -80,14 +80,7 @@ def _notify_owners(organization, event: str, context: dict, *, emails=()) -> dic
 
 
 def _owner_emails(organization) -> list[str]:
-    with all_tenants():
-        return sorted(
-            set(
-                Membership.objects.filter(
-                    organization=organization, role=Role.OWNER, user__is_active=True
-                ).values_list("user__email", flat=True)
-            )
-        )
+    return sorted({user.email for user in _owners(organization)})
 
 
 def has_active_hold(organization_id) -> bool:

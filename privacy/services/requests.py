@@ -139,7 +139,11 @@ def privacy_request_close(
             _("Write the outcome: what you did, or why the request was refused."),
             field="outcome",
         )
-    locked = PrivacyRequest.objects.select_for_update().get(pk=privacy_request.pk)
+    locked = (
+        PrivacyRequest.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=privacy_request.pk)
+    )
     if not locked.is_open:
         raise Conflict(_("This request is already closed."))
     locked.status = status
@@ -191,7 +195,11 @@ def _tell_requester(privacy_request: PrivacyRequest) -> None:
 @transaction.atomic
 def privacy_request_note_outcome(*, privacy_request: PrivacyRequest, text: str) -> None:
     """Append a line to the outcome as work is done (an export, an erasure)."""
-    locked = PrivacyRequest.objects.select_for_update().get(pk=privacy_request.pk)
+    locked = (
+        PrivacyRequest.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=privacy_request.pk)
+    )
     stamp = timezone.now().strftime("%Y-%m-%d %H:%M")
     locked.outcome = (locked.outcome + "\n" if locked.outcome else "") + f"[{stamp}] {text}"
     if locked.status == PrivacyRequest.Status.OPEN:

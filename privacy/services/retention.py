@@ -38,8 +38,7 @@ def retention_classes_in_use() -> set[str]:
 def retention_rules_sync() -> dict[str, RetentionRule]:
     """A rule for every declared or used retention class. A new rule has no
     ``days`` of its own: it follows the class's setting until staff set one."""
-    names = {name for name, declared in RETENTION_CLASSES.items() if declared is not None}
-    names |= retention_classes_in_use()
+    names = set(RETENTION_CLASSES) | retention_classes_in_use()
     rules = {rule.retention_class: rule for rule in RetentionRule.objects.all()}
     for name in sorted(names - set(rules)):
         rules[name] = RetentionRule.objects.create(retention_class=name)
