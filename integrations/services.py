@@ -2,6 +2,7 @@
 
 import hashlib
 import ipaddress
+import logging
 import secrets
 import socket
 from datetime import timedelta
@@ -21,6 +22,7 @@ from integrations.scopes import validate_scopes
 from integrations.signing import generate_secret
 from nettportal.errors import Conflict, ValidationFailed
 
+logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "np_"  # noqa: S105 - a public prefix, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -227,25 +229,44 @@ def _subscribed_events_key(organization_id: int) -> str:
 
 
 def _subscribed_events(organization_id: int) -> frozenset[str]:
+    """Read through the cache; with the cache down, from the database each time
+    (an event must never fail because the cache is unreachable)."""
     key = _subscribed_events_key(organization_id)
-    events = cache.get(key)
+    try:
+        events = cache.get(key)
+    except Exception:
+        logger.warning("webhooks: cache unavailable, reading subscriptions", exc_info=True)
+        return _subscribed_events_read(organization_id)
     if events is None:
-        events = set()
-        rows = WebhookEndpoint.objects.filter(
-            organization_id=organization_id, is_active=True
-        ).values_list("events", "scopes")
-        for subscribed, scopes in rows:
-            events.update(event for event in subscribed if required_scope(event) in scopes)
-        events = frozenset(events)
-        cache.set(key, events, SUBSCRIBED_EVENTS_TTL)
+        events = _subscribed_events_read(organization_id)
+        _cache_quietly(cache.set, key, events, SUBSCRIBED_EVENTS_TTL)
     return events
+
+
+def _subscribed_events_read(organization_id: int) -> frozenset[str]:
+    rows = WebhookEndpoint.objects.filter(
+        organization_id=organization_id, is_active=True
+    ).values_list("events", "scopes")
+    return frozenset(
+        event
+        for subscribed, scopes in rows
+        for event in subscribed
+        if required_scope(event) in scopes
+    )
+
+
+def _cache_quietly(operation, *args) -> None:
+    try:
+        operation(*args)
+    except Exception:
+        logger.warning("webhooks: cache unavailable", exc_info=True)
 
 
 def webhook_subscriptions_changed(organization_id: int) -> None:
     """Forget the cached subscriptions (now, and again once the change commits)."""
     key = _subscribed_events_key(organization_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _cache_quietly(cache.delete, key)
+    transaction.on_commit(lambda: _cache_quietly(cache.delete, key))
 
 
 def _subscribed_endpoints(organization, event: str) -> list[WebhookEndpoint]:

@@ -295,3 +295,22 @@ def test_subscription_cache_is_per_organisation(org_a, org_b, owner_a, owner_b, 
             assert webhook_emit(organization=org_b, event="router.offline", payload={}) == []
         with tenant(org_a), on_commit():
             assert len(webhook_emit(organization=org_a, event="router.offline", payload={})) == 1
+
+
+def test_events_still_go_out_when_the_cache_is_down(org_a, owner_a, on_commit, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unavailable")
+
+    with Receiver() as receiver, tenant(org_a):
+        endpoint = make_endpoint(org_a, owner_a, receiver.url)
+        for name in ("get", "set", "delete"):
+            monkeypatch.setattr(cache, name, down)
+        with on_commit():
+            delivered = [
+                d.endpoint_id
+                for d in webhook_emit(organization=org_a, event="router.offline", payload={})
+            ]
+        assert delivered == [endpoint.pk]
+        webhook_endpoint_delete(endpoint=endpoint, actor=owner_a)  # forgetting fails quietly
