@@ -18,7 +18,6 @@ import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
-# One thread per worker is gunicorn's plain sync worker (less overhead when the
-# routers answer fast, e.g. on a LAN); more threads need the gthread worker.
-worker_class = "gthread" if threads > 1 else "sync"
+# gunicorn runs the gthread worker when threads > 1 and its plain sync worker for
+# one thread (less overhead when the routers answer fast, e.g. on a LAN).
 timeout = 60

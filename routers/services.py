@@ -269,7 +269,7 @@ def router_session_disconnect(*, router: Router, session: ActiveSession, actor) 
 # -------------------------------------------------- operations on a router
 @contextlib.contextmanager
 def router_client(router: Router, *, reuse: bool = False):
-    """A logged-in blocking client for ``router`` (closed on exit).
+    """A logged-in blocking client for ``router`` (closed on exit unless ``reuse``).
 
     ``reuse=True`` borrows a connection kept open by this process's pool and
     gives it back on a clean exit (hot paths such as voucher redemption, where a

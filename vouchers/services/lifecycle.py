@@ -597,7 +597,7 @@ def vouchers_observe_polls(polls) -> None:
                         known.pop(code, None)
                     known.update(vouchers_by_code(again))
                 _observe_sessions(router, sessions, seen_at or timezone.now(), known)
-                handled |= codes & set(known)
+                handled |= codes & known.keys()
         return
     except Exception:
         if len(polls) == 1:
