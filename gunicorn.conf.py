@@ -21,3 +21,4 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # gunicorn runs the gthread worker when threads > 1 and its plain sync worker for
 # one thread (less overhead when the routers answer fast, e.g. on a LAN).
 timeout = 60
+reuse_port = True

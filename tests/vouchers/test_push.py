@@ -6,7 +6,7 @@ from nettportal.errors import ValidationFailed
 from nettportal.models import BackgroundJob
 from tests.vouchers.factories import VoucherBatchFactory, VoucherFactory
 from vouchers.models import BatchPush, Voucher
-from vouchers.services import batch_push_run, batch_push_start
+from vouchers.services import batch_push_run, batch_push_start, voucher_redeem
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,3 +138,25 @@ def test_push_refuses_another_tenants_router(org_a, org_b, owner_a, batch, sim_r
     with in_tenant(org_a), pytest.raises(ValidationFailed):
         batch_push_start(batch=batch, routers=[foreign], actor=owner_a)
     assert foreign.sim.hotspot_users == []
+
+
+def test_redeeming_a_pushed_code_removes_its_copies_from_the_other_routers(
+    org_a, owner_a, batch, router_a, sim_router, in_tenant
+):
+    # given a batch pushed ahead of time to two routers of the organisation
+    other = sim_router(org_a, name="Kumasi Market")
+    with in_tenant(org_a):
+        batch_push_start(batch=batch, routers=[router_a, other], actor=owner_a)
+        voucher, untouched = batch.vouchers.order_by("pk")[:2]
+        assert voucher.code in _users(other) and voucher.code in _users(router_a)
+
+        # when a customer redeems one of its codes on the first router
+        voucher_redeem(
+            organization=org_a, code=voucher.code, router=router_a, mac="02:AA:BB:CC:DD:01"
+        )
+
+    # then the copy on the other router is gone (after the commit), the used one stays,
+    # and the batch's other codes stay on both
+    assert voucher.code not in _users(other)
+    assert voucher.code in _users(router_a)
+    assert untouched.code in _users(other) and untouched.code in _users(router_a)

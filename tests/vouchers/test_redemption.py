@@ -284,3 +284,58 @@ def test_redemptions_reuse_the_router_connection(org_a, router_a, package_a, in_
     assert result.logged_in
     assert router_a.sim.logins == 2
     assert {s["user"] for s in router_a.sim.hotspot_active} == {v.code for v in vouchers}
+
+
+def test_redemption_events_name_the_actor_once_and_both_vouchers_when_stacked(
+    org_a, owner_a, router_a, package_a, in_tenant
+):
+    with in_tenant(org_a):
+        first = VoucherFactory(organization=org_a, package=package_a)
+        topup = PackageFactory(
+            organization=org_a, name="Top-up", profile_name="np-top-up", allows_stacking=True
+        )
+        second = VoucherFactory(organization=org_a, package=topup)
+        _redeem(org_a, router_a, first.code)
+
+        # when staff redeem a top-up for the same device from the dashboard
+        _redeem(org_a, router_a, second.code, actor=owner_a, via="dashboard")
+
+        events = list(
+            VoucherEvent.objects.filter(voucher=second).order_by("id").values_list(
+                "kind", "actor_id", "router_id", "message"
+            )
+        )
+        on_first = list(
+            VoucherEvent.objects.filter(voucher=first).order_by("id").values_list("kind", "message")
+        )
+
+    # then the redemption names the staff member; the stacking is logged on both vouchers
+    assert events == [
+        ("redeemed", owner_a.pk, router_a.pk, "Redeemed through the dashboard on Accra Mall."),
+        ("stacked", None, router_a.pk, f"Added on top of {first.code}."),
+    ]
+    assert on_first[-1] == ("stacked", f"{second.code} added on top.")
+    assert [kind for kind, _message in on_first] == ["redeemed", "logged_in", "stacked"]
+
+
+def test_logging_in_again_is_logged_on_the_voucher(org_a, router_a, unused_voucher, in_tenant):
+    with in_tenant(org_a):
+        _redeem(org_a, router_a, unused_voucher.code)
+        for session in router_a.sim.hotspot_active:  # the device dropped off
+            router_a.sim.execute("/ip/hotspot/active/remove", {".id": session[".id"]}, [])
+        voucher_login(organization=org_a, code="net7k4mq9rt", router=router_a, mac=MAC, ip=IP)
+        last = VoucherEvent.objects.filter(voucher=unused_voucher).order_by("-id").first()
+    assert (last.kind, last.router_id, last.message) == (
+        "logged_in",
+        router_a.pk,
+        "Device logged in again.",
+    )
+
+
+def test_logging_in_again_with_another_tenants_code_is_refused(
+    org_a, org_b, router_a, package_b, in_tenant
+):
+    with in_tenant(org_b):
+        theirs = VoucherFactory(organization=org_b, package=package_b, status="active")
+    with in_tenant(org_a), pytest.raises(VoucherNotRedeemable, match="do not know"):
+        voucher_login(organization=org_a, code=theirs.code, router=router_a, mac=MAC, ip=IP)
