@@ -301,9 +301,9 @@ def test_redemption_events_name_the_actor_once_and_both_vouchers_when_stacked(
         _redeem(org_a, router_a, second.code, actor=owner_a, via="dashboard")
 
         events = list(
-            VoucherEvent.objects.filter(voucher=second).order_by("id").values_list(
-                "kind", "actor_id", "router_id", "message"
-            )
+            VoucherEvent.objects.filter(voucher=second)
+            .order_by("id")
+            .values_list("kind", "actor_id", "router_id", "message")
         )
         on_first = list(
             VoucherEvent.objects.filter(voucher=first).order_by("id").values_list("kind", "message")
