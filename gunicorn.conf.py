@@ -21,9 +21,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # gunicorn runs the gthread worker when threads > 1 and its plain sync worker for
 # one thread (less overhead when the routers answer fast, e.g. on a LAN).
 timeout = 60
-# Each worker listens on its own SO_REUSEPORT socket (gunicorn >= 24 opens them per
-# worker), so the kernel spreads new connections evenly over the workers. With one
-# shared socket a gthread worker that wakes first can accept every keep-alive
-# connection of a burst while the others idle (gunicorn issues #2817, #3433): on the
-# landing-page bench that halved throughput in about one run out of three.
+# Each worker listens on its own SO_REUSEPORT socket (gunicorn 27, which we pin,
+# opens them per worker when this is set), so the kernel spreads new connections
+# evenly over the workers. With one shared socket a gthread worker that wakes first
+# can accept every keep-alive connection of a burst while the others idle (gunicorn
+# issues #2817, #3433): on the landing-page bench that halved throughput in about
+# one run out of three.
 reuse_port = True
