@@ -5,6 +5,7 @@ import ipaddress
 import logging
 import secrets
 import socket
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -216,12 +217,17 @@ def _new_delivery(endpoint, event, payload, now):
 
 
 # Which events any active endpoint of an organisation listens to (with the scope the
-# event needs), cached so the many events nobody listens to cost one cache read and
-# no query: a voucher redemption, a paid payment and a router going offline all
-# emit one. Only ever used to say "nobody listens"; the endpoints themselves are
-# always read from the database, so a stale entry can delay a new subscription by
-# at most the TTL, never send to a removed endpoint.
+# event needs), so the many events nobody listens to cost no query: a voucher
+# redemption, a paid payment and a router going offline all emit one. Kept in the
+# shared cache for SUBSCRIBED_EVENTS_TTL and, on top, in each process for
+# SUBSCRIBED_EVENTS_LOCAL_TTL (the busiest paths then skip the cache round trip too).
+# A change forgets both at once in the process that makes it; other processes see
+# it within the local TTL. Only ever used to say "nobody listens": the endpoints
+# themselves are always read from the database, so a stale entry can delay a new
+# subscription's first events by seconds, never send to a removed endpoint.
 SUBSCRIBED_EVENTS_TTL = 60
+SUBSCRIBED_EVENTS_LOCAL_TTL = 5
+_local_subscribed: dict[int, tuple[float, frozenset[str]]] = {}
 
 
 def _subscribed_events_key(organization_id: int) -> str:
@@ -229,8 +235,12 @@ def _subscribed_events_key(organization_id: int) -> str:
 
 
 def _subscribed_events(organization_id: int) -> frozenset[str]:
-    """Read through the cache; with the cache down, from the database each time
-    (an event must never fail because the cache is unreachable)."""
+    """Read through this process's copy and the cache; with the cache down, from the
+    database (an event must never fail because the cache is unreachable)."""
+    now = time.monotonic()
+    local = _local_subscribed.get(organization_id)
+    if local is not None and now - local[0] < SUBSCRIBED_EVENTS_LOCAL_TTL:
+        return local[1]
     key = _subscribed_events_key(organization_id)
     try:
         events = cache.get(key)
@@ -240,6 +250,7 @@ def _subscribed_events(organization_id: int) -> frozenset[str]:
     if events is None:
         events = _subscribed_events_read(organization_id)
         _cache_quietly(cache.set, key, events, SUBSCRIBED_EVENTS_TTL)
+    _local_subscribed[organization_id] = (now, events)
     return events
 
 
@@ -265,8 +276,13 @@ def _cache_quietly(operation, *args) -> None:
 def webhook_subscriptions_changed(organization_id: int) -> None:
     """Forget the cached subscriptions (now, and again once the change commits)."""
     key = _subscribed_events_key(organization_id)
-    _cache_quietly(cache.delete, key)
-    transaction.on_commit(lambda: _cache_quietly(cache.delete, key))
+
+    def forget():
+        _local_subscribed.pop(organization_id, None)
+        _cache_quietly(cache.delete, key)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def _subscribed_endpoints(organization, event: str) -> list[WebhookEndpoint]:

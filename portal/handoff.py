@@ -23,7 +23,7 @@ import hmac
 import ipaddress
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -63,7 +63,7 @@ class Handoff:
 
     @property
     def is_empty(self) -> bool:
-        return not any(asdict(self).values())
+        return not any(getattr(self, field.name) for field in fields(self))
 
     @property
     def has_device(self) -> bool:

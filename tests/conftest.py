@@ -35,13 +35,16 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clean_state():
-    """No tenant leaks from one test into the next; the cache starts empty; no kept router
-    connections."""
+    """No tenant leaks from one test into the next; the cache (and the per-process copies
+    of what it holds) starts empty; no kept router connections."""
     from django.core.cache import cache
+
+    from integrations import services as integrations_services
 
     token = tenancy.clear()
     with contextlib.suppress(Exception):  # the DB cache table may not exist without a DB
         cache.clear()
+    integrations_services._local_subscribed.clear()
     yield
     tenancy.deactivate(token)
     from routers.routeros import connection_pool

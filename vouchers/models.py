@@ -360,6 +360,13 @@ class Voucher(TenantModel):
                 condition=Q(router__isnull=False),
                 name="voucher_router",
             ),
+            # "Does this device already use a code on this router?", asked at every
+            # redemption: without it PostgreSQL walks every active voucher of the router.
+            models.Index(
+                fields=["router", "device_mac"],
+                condition=Q(status="active"),
+                name="voucher_device_active",
+            ),
             models.Index(
                 fields=["stacked_onto"],
                 condition=Q(stacked_onto__isnull=False),
