@@ -8,7 +8,7 @@ import threading
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from accounts.tenancy import all_tenants
@@ -21,6 +21,7 @@ from billing.models import (
     ProcessorAccount,
     Subscription,
 )
+from nettportal import db
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,26 @@ def processor_account_for_callback(*, kind: str, callback_key: str) -> Processor
             _accounts_by_key[key] = (version, account)
         return copy.copy(account)
     return account
+
+
+def payment_for_callback(
+    *, organization_id: int, processor: str, processor_reference: str
+) -> Payment | None:
+    """The payment a processor's callback names, by the processor's reference.
+
+    One hand-written statement (see nettportal.db): every callback, duplicates
+    included, starts here, and the ORM took about a third of a callback's CPU to
+    compile this SELECT.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {db.select_list(Payment, 'p')} FROM billing_payment p "  # noqa: S608
+            "WHERE p.organization_id = %s AND p.processor = %s AND p.processor_reference = %s "
+            "LIMIT 1",
+            [organization_id, processor, processor_reference],
+        )
+        row = cursor.fetchone()
+    return None if row is None else db.instance_from_row(Payment, "p", row)
 
 
 def payment_for_public_id(public_id: str) -> Payment | None:

@@ -37,6 +37,7 @@ from billing.processors import (
     processor_for,
 )
 from billing.processors import mpesa as mpesa_api
+from billing.selectors import payment_for_callback
 from billing.services.payments import (
     event_record,
     payment_apply_result,
@@ -253,12 +254,10 @@ def mpesa_callback_handle(*, account: ProcessorAccount, url_token: str, body: by
     # after-payment task that holds the row. Every change below is a conditional
     # UPDATE on the status (payment_mark_paid/_failed), so two first callbacks
     # racing still settle the payment once.
-    payment = (
-        Payment.objects.filter(
-            processor=Payment.Processor.MPESA, processor_reference=result.processor_reference
-        )
-        .order_by()
-        .first()
+    payment = payment_for_callback(
+        organization_id=account.organization_id,
+        processor=Payment.Processor.MPESA,
+        processor_reference=result.processor_reference,
     )
     if payment is None:
         raise NotificationRejected("Unknown CheckoutRequestID.", status=404)
