@@ -4,6 +4,12 @@ from billing.views import hooks, invoices, payments, public, reports, setup
 
 app_name = "billing"
 
+# Also served ahead of the dashboard's middleware (billing/middleware.py).
+hook_urlpatterns = [
+    path("hooks/mpesa/<str:callback_key>/<str:token>/", hooks.mpesa_callback, name="hook_mpesa"),
+    path("hooks/paystack/<str:callback_key>/", hooks.paystack_webhook, name="hook_paystack"),
+]
+
 urlpatterns = [
     # Dashboard
     path("", payments.payment_list, name="index"),
@@ -52,8 +58,7 @@ urlpatterns = [
         name="platform_invoice_pdf",
     ),
     # Processors call these (tenant from the URL; see views/hooks.py)
-    path("hooks/mpesa/<str:callback_key>/<str:token>/", hooks.mpesa_callback, name="hook_mpesa"),
-    path("hooks/paystack/<str:callback_key>/", hooks.paystack_webhook, name="hook_paystack"),
+    *hook_urlpatterns,
     # The payer's pages (the unguessable public id is the capability)
     path("public/<str:public_id>/", public.payment_page, name="public_payment"),
     path("public/<str:public_id>/status/", public.payment_status, name="public_status"),

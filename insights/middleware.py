@@ -21,6 +21,14 @@ def _refusals_only(request) -> bool:
     return match is not None and getattr(match.func, "request_log_refusals_only", False)
 
 
+def record_refusal(request, status: int) -> None:
+    """The security-log row of a ``log_refusals_only`` view's answer, if it refused
+    (also called by billing's shortcut for the processors' callbacks)."""
+    if status >= 400:
+        kind = RequestLog.Kind.DENIED if status in (401, 403, 429) else RequestLog.Kind.REQUEST
+        security_event_record(kind=kind, request=request, status_code=status, route_only=True)
+
+
 class RequestLogMiddleware:
     """Writes the security log for state-changing requests and refusals, and a
     page-view event for consented HTML page loads of members."""
@@ -34,13 +42,7 @@ class RequestLogMiddleware:
             return response
         status = response.status_code
         if _refusals_only(request):
-            if status >= 400:
-                kind = (
-                    RequestLog.Kind.DENIED if status in (401, 403, 429) else RequestLog.Kind.REQUEST
-                )
-                security_event_record(
-                    kind=kind, request=request, status_code=status, route_only=True
-                )
+            record_refusal(request, status)
             return response
         if status in (401, 403, 429):
             security_event_record(kind=RequestLog.Kind.DENIED, request=request, status_code=status)

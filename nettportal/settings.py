@@ -396,12 +396,13 @@ PORTAL_PURCHASES_PER_DEVICE = env_int("PORTAL_PURCHASES_PER_DEVICE", 10)
 PORTAL_PURCHASES_PER_IP = env_int("PORTAL_PURCHASES_PER_IP", 60)
 # A bought voucher waits this long for an offline router before its code is delivered anyway.
 PORTAL_ROUTER_GRACE_SECONDS = env_int("PORTAL_ROUTER_GRACE_SECONDS", 120)
-# The landing pages skip the dashboard's middleware (sessions, users, CSRF cookie…): see
-# portal/middleware.py.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+# The landing pages and the processors' callbacks skip the dashboard's middleware
+# (sessions, users, CSRF cookie…): see nettportal/middleware.py.
+_after_static = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE[_after_static:_after_static] = [
     "portal.middleware.PublicPortalMiddleware",
-)
+    "billing.middleware.ProcessorHooksMiddleware",
+]
 # Text messages (vouchers bought on the landing page, one-time codes): see nettportal/sms.py.
 SMS_BACKEND = env("SMS_BACKEND", "nettportal.sms.ConsoleBackend")
 # support

@@ -230,3 +230,32 @@ def test_callbacks_work_when_the_cache_is_down(pending, mpesa_account, daraja, m
     assert Client().post(url, data=body, content_type="application/json").status_code == 200
     with tenant(pending.organization):
         assert Payment.objects.get(pk=pending.pk).status == "paid"
+
+
+@pytest.mark.django_db
+def test_callbacks_skip_the_dashboard_layers_and_other_paths_do_not(
+    client, pending, mpesa_account, daraja, django_capture_on_commit_callbacks
+):
+    """billing/middleware.py answers callbacks before sessions, language and CSRF; a
+    path under /payments/hooks/ that is no callback still gets the whole stack."""
+    from django.utils import translation
+
+    from insights.models import RequestLog
+
+    url = path_of(mpesa_callback_url(mpesa_account))
+    body = json.dumps(daraja.callback_body(pending.processor_reference))
+    translation.activate("fr")  # a language another request left on this thread
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data=body, content_type="application/json")
+    finally:
+        translation.deactivate()
+    assert response.status_code == 200
+    assert response.json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
+    assert "Content-Language" not in response  # LocaleMiddleware never saw it
+    assert not response.cookies
+    assert RequestLog.objects.count() == 0  # accepted callbacks are billing's to record
+
+    other = client.get("/payments/hooks/not-a-hook/")
+    assert other.status_code == 404
+    assert "Content-Language" in other  # the usual stack answered
