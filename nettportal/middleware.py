@@ -41,7 +41,11 @@ class ShortcutMiddleware:
         except Resolver404:
             return self.get_response(request)
         request.resolver_match = match
-        return self.respond(request, match)
+        response = self.respond(request, match)
+        if not response.streaming and not response.has_header("Content-Length"):
+            # As CommonMiddleware does: keep-alive clients need not read chunks.
+            response.headers["Content-Length"] = str(len(response.content))
+        return response
 
     def respond(self, request, match):
         """Call the view (subclasses add what their URLs need of the skipped layers)."""

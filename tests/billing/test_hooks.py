@@ -253,6 +253,7 @@ def test_callbacks_skip_the_dashboard_layers_and_other_paths_do_not(
     assert response.status_code == 200
     assert response.json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
     assert "Content-Language" not in response  # LocaleMiddleware never saw it
+    assert response["Content-Length"] == str(len(response.content))  # no chunked answer
     assert not response.cookies
     assert RequestLog.objects.count() == 0  # accepted callbacks are billing's to record
 
