@@ -23,7 +23,11 @@ class ProcessorHooksMiddleware(ShortcutMiddleware):
     urlconf = hook_urlpatterns
 
     def respond(self, request, match):
-        with translation.override(settings.LANGUAGE_CODE):
-            response = super().respond(request, match)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                response = super().respond(request, match)
+        except Exception:
+            record_refusal(request, 500)  # Django's handler turns it into the 500 answer
+            raise
         record_refusal(request, response.status_code)
         return response

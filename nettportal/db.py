@@ -10,17 +10,20 @@ trip. :func:`select_list`, :func:`instance_from_row`, :func:`insert_rows` and
 :func:`update_fields` let such a path write its few statements by hand while
 still getting and giving model instances as the ORM would (the same column
 list, the same database converters on the way in and adapters on the way out,
-so it works on SQLite as well). They bypass the tenant manager and
-``TenantModel.save``: the caller names the organisation in its WHERE clauses
-and rows itself. Model signals are not sent. Use them only where a profile
-shows the ORM's compile time matters, and keep the ORM everywhere else.
+so it works on SQLite as well). What they do not do: they bypass the tenant
+manager and ``TenantModel.save`` (the caller names the organisation in its
+WHERE clauses and rows; :func:`update_fields` adds the row's own organisation
+to its WHERE), send no model signals, run no ``pre_save`` (``auto_now`` fields
+are not touched) and fill no defaults (:func:`insert_rows` writes exactly the
+fields it is given). Use them only where a profile shows the ORM's compile
+time matters, and keep the ORM everywhere else.
 """
 
 from __future__ import annotations
 
 import functools
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 
 def relax_commit_durability() -> None:
@@ -97,17 +100,24 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
 
 
 def update_fields(instance, field_names: list[str]) -> None:
-    """UPDATE ``instance``'s row with its current values of ``field_names``."""
+    """UPDATE ``instance``'s row (of its organisation, for tenant rows) with its current
+    values of ``field_names``; raises if no row was updated, as ``save()`` does."""
     meta = instance._meta
     fields = [meta.get_field(name) for name in field_names]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     params = [
         field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
     ]
+    where = f"{quote(meta.pk.column)} = %s"
     params.append(meta.pk.get_db_prep_value(instance.pk, connection))
+    organization_id = getattr(instance, "organization_id", None)
+    if organization_id is not None:
+        where += " AND organization_id = %s"
+        params.append(organization_id)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table(type(instance))} SET {assignments} "  # noqa: S608
-            f"WHERE {quote(meta.pk.column)} = %s",
+            f"UPDATE {table(type(instance))} SET {assignments} WHERE {where}",  # noqa: S608
             params,
         )
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{meta.label} {instance.pk} was not updated")

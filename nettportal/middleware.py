@@ -2,14 +2,15 @@
 middleware.
 
 The dashboard's stack (sessions, language, CSRF cookie, users, messages, htmx,
-member tenant, two-factor) costs about a fifth of a short request. The landing
+member tenant, two-factor) costs a fifth to a half of a short request. The landing
 pages (every device joining a hotspot) and the payment processors' callbacks
 need none of it, so a :class:`ShortcutMiddleware` placed right after
 SecurityMiddleware and WhiteNoise resolves its prefix against its own few URL
 patterns and calls the view directly. Anything else, or a path under the
 prefix that does not match (so that APPEND_SLASH and the normal 404 apply),
 goes down the usual stack. The patterns are the same objects the main URLconf
-includes, so ``reverse()`` and the route in logs are unchanged.
+includes, so ``reverse()`` and the route in logs are unchanged (the match's
+namespace is not: nothing on these paths reads it).
 """
 
 from django.urls import Resolver404, URLResolver
@@ -45,6 +46,8 @@ class ShortcutMiddleware:
         if not response.streaming and not response.has_header("Content-Length"):
             # As CommonMiddleware does: keep-alive clients need not read chunks.
             response.headers["Content-Length"] = str(len(response.content))
+        if "X-Frame-Options" not in response:  # as XFrameOptionsMiddleware does
+            response["X-Frame-Options"] = "DENY"
         return response
 
     def respond(self, request, match):

@@ -13,9 +13,3 @@ from nettportal.middleware import ShortcutMiddleware
 class PublicPortalMiddleware(ShortcutMiddleware):
     mount = "/p/"
     urlconf = "portal.public_urls"
-
-    def respond(self, request, match):
-        response = super().respond(request, match)
-        if "X-Frame-Options" not in response:
-            response["X-Frame-Options"] = "DENY"
-        return response

@@ -260,3 +260,23 @@ def test_callbacks_skip_the_dashboard_layers_and_other_paths_do_not(
     other = client.get("/payments/hooks/not-a-hook/")
     assert other.status_code == 404
     assert "Content-Language" in other  # the usual stack answered
+
+
+@pytest.mark.django_db
+def test_a_callback_that_crashes_is_still_in_the_security_log(
+    pending, mpesa_account, daraja, monkeypatch
+):
+    from billing.services import online
+    from insights.models import RequestLog
+
+    def crash(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(online, "mpesa_callback_handle", crash)
+    client = Client(raise_request_exception=False)
+    url = path_of(mpesa_callback_url(mpesa_account))
+    body = json.dumps(daraja.callback_body(pending.processor_reference))
+    assert client.post(url, data=body, content_type="application/json").status_code == 500
+    (entry,) = RequestLog.objects.all()
+    assert entry.status_code == 500
+    assert entry.path == "/payments/hooks/mpesa/<str:callback_key>/<str:token>/"

@@ -316,23 +316,21 @@ def test_events_still_go_out_when_the_cache_is_down(org_a, owner_a, on_commit, m
         webhook_endpoint_delete(endpoint=endpoint, actor=owner_a)  # forgetting fails quietly
 
 
-def test_another_process_sees_a_new_subscription_within_seconds(
-    org_a, owner_a, on_commit, monkeypatch
-):
+def test_another_process_sees_a_new_subscription_within_seconds(org_a, owner_a, on_commit):
     """Each process keeps "nobody listens" for a few seconds; a change made in another
     process (which clears only the shared cache) reaches it when that copy expires."""
     from integrations import services
 
-    clock = [1000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
     with Receiver() as receiver, tenant(org_a):
         endpoint = make_endpoint(org_a, owner_a, receiver.url)
         # as if this process had looked just before another process created the endpoint
-        services._local_subscribed[org_a.pk] = (clock[0], frozenset())
+        services._local_subscribed[org_a.pk] = (time.monotonic(), frozenset())
         with on_commit():
             assert webhook_emit(organization=org_a, event="router.offline", payload={}) == []
 
-        clock[0] += services.SUBSCRIBED_EVENTS_LOCAL_TTL + 0.1
+        # the same copy, SUBSCRIBED_EVENTS_LOCAL_TTL later
+        expired = time.monotonic() - services.SUBSCRIBED_EVENTS_LOCAL_TTL - 0.1
+        services._local_subscribed[org_a.pk] = (expired, frozenset())
         with on_commit():
             delivered = webhook_emit(organization=org_a, event="router.offline", payload={})
     assert [d.endpoint_id for d in delivered] == [endpoint.pk]

@@ -3,7 +3,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
+import pytest
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from nettportal import db
@@ -79,3 +80,15 @@ def test_insert_rows_and_update_fields_write_what_the_orm_reads(org_a, in_tenant
     assert stored.extra_validity == timedelta(hours=2)
     assert stored.currency != "KES"  # only the fields named are written
     assert events == [("redeemed", "first", now, None), ("logged_in", "second", now, None)]
+
+
+def test_update_fields_touches_only_a_row_of_the_instances_organisation(org_a, org_b, in_tenant):
+    with in_tenant(org_a):
+        voucher = VoucherFactory(organization=org_a)
+    # an instance claiming the row for another organisation updates nothing
+    voucher.organization_id = org_b.pk
+    voucher.status = Voucher.Status.REVOKED
+    with pytest.raises(DatabaseError, match="not updated"):
+        db.update_fields(voucher, ["status"])
+    with in_tenant(org_a):
+        assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.UNUSED

@@ -198,7 +198,8 @@ def _voucher_sql(*, with_device: bool, lock: bool, vendor: str) -> str:
     return (
         f"SELECT {db.select_list(Voucher, 'v')}, {db.select_list(Package, 'p')}, "  # noqa: S608
         f"{device_in_use}, "
-        "EXISTS (SELECT 1 FROM vouchers_batchpush b WHERE b.batch_id = v.batch_id) "
+        "EXISTS (SELECT 1 FROM vouchers_batchpush b "
+        "WHERE b.organization_id = v.organization_id AND b.batch_id = v.batch_id) "
         "FROM vouchers_voucher v INNER JOIN vouchers_package p ON p.id = v.package_id "
         f"WHERE v.organization_id = %s AND v.lookup = %s{lock_clause}"
     )
@@ -349,7 +350,11 @@ def voucher_redeem(
     if logged_in:
         events.append((voucher, VoucherEvent.Kind.LOGGED_IN, "Device logged in at redemption."))
     _events_insert(
-        organization_id=organization.pk, router_id=router.pk, now=now, events=events, actor=actor
+        organization_id=organization.pk,
+        router_id=router.pk,
+        now=timezone.now(),  # after the router's answers, as the events happened
+        events=events,
+        actor=actor,
     )
     logger.info("voucher %s redeemed on router %s via %s", voucher.pk, router.pk, via)
     vouchers_webhook_emit(organization.pk, "voucher.redeemed", [voucher.pk], via=via)
@@ -366,7 +371,7 @@ def voucher_login(*, organization, code: str, router, mac=None, ip=None) -> Vouc
     if not (mac or ip):
         raise ValidationFailed("A login needs the device's IP or MAC address.")
     if router.organization_id != organization.pk:
-        raise NotFound("Unknown router.")
+        raise VoucherNotRedeemable("We do not know this code.", field="code")
     voucher, _in_use, _pushed = _voucher_row(
         organization_id=organization.pk, lookup=normalise(code), lock=False
     )
