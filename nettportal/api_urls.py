@@ -1,22 +1,16 @@
 """The REST API: ``/api/v1/`` collects each app's ``api_urls`` module when it has one."""
 
-from importlib import import_module
-
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from integrations.views import api_docs, api_not_found
+from nettportal.appmodules import app_modules
 from nettportal.dashboard import DOMAIN_APPS
 
-v1 = []
-for _app in ["accounts", *DOMAIN_APPS]:
-    try:
-        _module = import_module(f"{_app}.api_urls")
-    except ModuleNotFoundError as error:
-        if error.name != f"{_app}.api_urls":
-            raise
-        continue
-    v1.append(path("", include(_module.urlpatterns)))
+v1 = [
+    path("", include(module.urlpatterns))
+    for module in app_modules(["accounts", *DOMAIN_APPS], "api_urls")
+]
 
 urlpatterns = [
     path("v1/", include(v1)),

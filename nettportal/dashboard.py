@@ -5,9 +5,9 @@ An app offers widgets with a ``dashboard.py`` module defining
 and an ``order``. Apps not built yet simply have no module.
 """
 
-from importlib import import_module
-
 from django.conf import settings
+
+from nettportal.appmodules import app_modules
 
 DOMAIN_APPS = [
     "routers",
@@ -24,15 +24,8 @@ DOMAIN_APPS = [
 
 
 def collect_widgets(request) -> list[dict]:
+    installed = [app for app in DOMAIN_APPS if app in settings.INSTALLED_APPS]
     found = []
-    for app in DOMAIN_APPS:
-        if app not in settings.INSTALLED_APPS:
-            continue
-        try:
-            module = import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app}.dashboard":
-                raise
-            continue
+    for module in app_modules(installed, "dashboard"):
         found.extend(module.widgets(request))
     return sorted(found, key=lambda widget: widget.get("order", 100))

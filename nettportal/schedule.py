@@ -5,7 +5,7 @@ An app declares ``BEAT_SCHEDULE = {"name": {"task": "app.tasks.x_task",
 must not import Django models (they are read while Celery configures itself).
 """
 
-from importlib import import_module
+from nettportal.appmodules import app_modules
 
 SCHEDULE_APPS = [
     "accounts",
@@ -24,13 +24,7 @@ SCHEDULE_APPS = [
 
 def beat_schedule() -> dict:
     schedule = {}
-    for app in SCHEDULE_APPS:
-        try:
-            module = import_module(f"{app}.schedule")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app}.schedule":
-                raise
-            continue
+    for module in app_modules(SCHEDULE_APPS, "schedule"):
         for name, entry in module.BEAT_SCHEDULE.items():
             if name in schedule:
                 raise ValueError(f"beat schedule entry {name!r} declared twice")

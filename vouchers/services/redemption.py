@@ -238,9 +238,15 @@ def _events_insert(*, organization_id: int, router_id, now, events, actor=None) 
         VoucherEvent,
         ["organization", "voucher", "router", "kind", "message", "actor", "created_at"],
         [
-            (organization_id, voucher.pk, router_id, kind, message[:300], None, now)
-            if index
-            else (organization_id, voucher.pk, router_id, kind, message[:300], actor_id, now)
+            (
+                organization_id,
+                voucher.pk,
+                router_id,
+                kind,
+                message[:300],
+                actor_id if index == 0 else None,
+                now,
+            )
             for index, (voucher, kind, message) in enumerate(events)
         ],
     )

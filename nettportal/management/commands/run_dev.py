@@ -11,24 +11,19 @@ import signal
 import subprocess
 import sys
 import time
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
 
+from nettportal.appmodules import app_modules
 from nettportal.dashboard import DOMAIN_APPS
 
 
 def app_processes(port: int) -> list[tuple[str, list[str]]]:
-    found = []
-    for app in DOMAIN_APPS:
-        try:
-            module = import_module(f"{app}.devstack")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app}.devstack":
-                raise
-            continue
-        found.extend(module.processes(port))
-    return found
+    return [
+        process
+        for module in app_modules(DOMAIN_APPS, "devstack")
+        for process in module.processes(port)
+    ]
 
 
 class Command(BaseCommand):

@@ -4,8 +4,6 @@ Idempotent: running it again leaves one demo organisation. Each domain app may
 add demo data with a ``demo.py`` module defining ``seed(organization, stdout)``.
 """
 
-from importlib import import_module
-
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,6 +11,7 @@ from django.db import transaction
 from accounts.models import Organization, User
 from accounts.services import organization_create
 from accounts.tenancy import tenant
+from nettportal.appmodules import app_modules
 from nettportal.dashboard import DOMAIN_APPS
 from privacy.services import policies_accept_current
 
@@ -52,13 +51,7 @@ class Command(BaseCommand):
             organization.slug = DEMO_SLUG
             organization.save(update_fields=["slug"])
         with tenant(organization):
-            for app in DOMAIN_APPS:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name != f"{app}.demo":
-                        raise
-                    continue
+            for module in app_modules(DOMAIN_APPS, "demo"):
                 module.seed(organization, self.stdout)
         if not options["quiet"]:
             self.stdout.write(
