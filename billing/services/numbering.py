@@ -1,27 +1,41 @@
 """Running numbers per organisation (receipts, invoices) without gaps or repeats."""
 
-from django.db import IntegrityError, transaction
+from functools import cache
+
+from django.db import IntegrityError, connection, transaction
 
 from billing.models import DocumentCounter
+
+
+@cache
+def _increment_sql() -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {quote(DocumentCounter._meta.db_table)} SET {quote('value')} = "
+        f"{quote('value')} + 1 WHERE {quote('organization_id')} = %s AND {quote('kind')} = %s "
+        f"RETURNING {quote('value')}"
+    )
 
 
 def next_number(*, organization_id: int, kind: str) -> int:
     """The next number of ``kind``; the row stays locked until the caller commits.
 
     Call it as late as possible in a transaction: every payment of the
-    organisation that is being numbered waits for this row.
+    organisation that is being numbered waits for this row. One statement (an
+    ``UPDATE … RETURNING``, which takes the row lock and counts in one go) once
+    the counter exists; the first number of a kind creates it.
     """
-    counters = DocumentCounter.objects.filter(organization_id=organization_id, kind=kind)
     with transaction.atomic(savepoint=False):
-        current = counters.select_for_update().values_list("value", flat=True).first()
-        if current is None:
-            try:
-                with transaction.atomic():
-                    DocumentCounter.objects.create(
-                        organization_id=organization_id, kind=kind, value=1
-                    )
-                return 1
-            except IntegrityError:  # created a moment ago by another transaction
-                current = counters.select_for_update().values_list("value", flat=True).get()
-        counters.update(value=current + 1)
-        return current + 1
+        with connection.cursor() as cursor:
+            cursor.execute(_increment_sql(), [organization_id, kind])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        try:
+            with transaction.atomic():
+                DocumentCounter.objects.create(organization_id=organization_id, kind=kind, value=1)
+            return 1
+        except IntegrityError:  # created a moment ago by another transaction: count on it
+            with connection.cursor() as cursor:
+                cursor.execute(_increment_sql(), [organization_id, kind])
+                return cursor.fetchone()[0]

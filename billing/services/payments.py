@@ -442,8 +442,11 @@ def payment_after_paid(*, payment_id: int) -> str:
     """
     with transaction.atomic():
         outcome = fulfilment_run(payment_id=payment_id)
-        receipt_number_assign(payment_id=payment_id)
-    receipt_send(payment_id=payment_id)
+        payment = _receipt_number_assign(payment_id=payment_id)
+    # The payment as just numbered tells whether there is a receipt to email, so the
+    # common case (no address, or sent already) costs no further read.
+    if payment is not None and not payment.receipt_sent_at and receipt_recipient(payment):
+        receipt_send(payment_id=payment_id)
     return outcome
 
 
@@ -453,24 +456,28 @@ def receipt_number_assign(*, payment_id: int) -> str:
     Idempotent: a payment keeps the number it got. Lock order is payment row,
     then the organisation's counter row. No savepoint inside a caller's transaction.
     """
+    payment = _receipt_number_assign(payment_id=payment_id)
+    return payment.receipt_number if payment is not None else ""
+
+
+def _receipt_number_assign(*, payment_id: int) -> Payment | None:
+    """The paid (or refunded) payment, numbered, with its customer; None when not paid."""
     with transaction.atomic(savepoint=False):
         payment = (
             Payment.objects.select_for_update(of=("self",))
-            .select_related("organization")
+            .select_related("organization", "customer")
             .filter(pk=payment_id, status__in=(Status.PAID, Status.REFUNDED))
             .first()
         )
-        if payment is None:
-            return ""
-        if payment.receipt_number:
-            return payment.receipt_number
+        if payment is None or payment.receipt_number:
+            return payment
         # Once per payment (the row is locked and numbered below); before the
         # counter is taken, so the counter is still held only for the commit.
         _payment_paid_announce(payment=payment)
         number = next_number(organization_id=payment.organization_id, kind="receipt")
-        receipt_number = f"R-{number:06d}"
-        Payment.objects.filter(pk=payment.pk).update(receipt_number=receipt_number)
-        return receipt_number
+        payment.receipt_number = f"R-{number:06d}"
+        Payment.objects.filter(pk=payment.pk).update(receipt_number=payment.receipt_number)
+        return payment
 
 
 def _payment_paid_announce(*, payment: Payment) -> None:
