@@ -5,15 +5,14 @@ from functools import cache
 from django.db import IntegrityError, connection, transaction
 
 from billing.models import DocumentCounter
+from nettportal import db
 
 
 @cache
 def _increment_sql() -> str:
-    quote = connection.ops.quote_name
     return (
-        f"UPDATE {quote(DocumentCounter._meta.db_table)} SET {quote('value')} = "
-        f"{quote('value')} + 1 WHERE {quote('organization_id')} = %s AND {quote('kind')} = %s "
-        f"RETURNING {quote('value')}"
+        f"UPDATE {db.table(DocumentCounter)} SET value = value + 1 "  # noqa: S608
+        "WHERE organization_id = %s AND kind = %s RETURNING value"
     )
 
 
