@@ -15,12 +15,14 @@ from accounts.tenancy import all_tenants
 from billing.models import (
     BillingSettings,
     CreditEntry,
+    Fulfilment,
     Invoice,
     Payment,
     PlatformInvoice,
     ProcessorAccount,
     Subscription,
 )
+from customers.models import Customer
 from nettportal import db
 
 logger = logging.getLogger(__name__)
@@ -119,6 +121,52 @@ def payment_for_callback(
         )
         row = cursor.fetchone()
     return None if row is None else db.instance_from_row(Payment, "p", row)
+
+
+def pending_fulfilment_for_update(*, organization_id: int, payment_id: int) -> Fulfilment | None:
+    """The payment's fulfilment if still pending, row-locked, with its payment.
+
+    Hand-written (see nettportal.db): every paid payment's delivery starts here.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {db.select_list(Fulfilment, 'f')}, {db.select_list(Payment, 'p')} "  # noqa: S608
+            f"FROM {db.table(Fulfilment)} f JOIN {db.table(Payment)} p ON p.id = f.payment_id "
+            "WHERE f.organization_id = %s AND f.payment_id = %s AND f.status = %s "
+            f"LIMIT 1{db.lock_rows_of('f')}",
+            [organization_id, payment_id, Fulfilment.Status.PENDING],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    item = db.instance_from_row(Fulfilment, "f", row)
+    item.payment = db.instance_from_row(Payment, "p", row, db.row_width(Fulfilment))
+    return item
+
+
+def paid_payment_for_update(*, organization, payment_id: int) -> Payment | None:
+    """A paid (or refunded) payment of ``organization``, row-locked, with its customer.
+
+    Hand-written (see nettportal.db): every paid payment is numbered through here.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {db.select_list(Payment, 'p')}, {db.select_list(Customer, 'c')} "  # noqa: S608
+            f"FROM {db.table(Payment)} p LEFT JOIN {db.table(Customer)} c ON c.id = p.customer_id "
+            "WHERE p.organization_id = %s AND p.id = %s AND p.status IN (%s, %s) "
+            f"LIMIT 1{db.lock_rows_of('p')}",
+            [organization.pk, payment_id, Payment.Status.PAID, Payment.Status.REFUNDED],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    payment = db.instance_from_row(Payment, "p", row)
+    payment.organization = organization
+    width = db.row_width(Payment)
+    payment.customer = (
+        None if row[width] is None else db.instance_from_row(Customer, "c", row, width)
+    )
+    return payment
 
 
 def payment_for_public_id(public_id: str) -> Payment | None:

@@ -76,6 +76,12 @@ def instance_from_row(model, alias: str, row, start: int = 0):
     return model.from_db(connection.alias, attnames, values)
 
 
+def lock_rows_of(alias: str) -> str:
+    """`` FOR UPDATE OF <alias>`` where the database has it (not SQLite, which locks the
+    whole database for a write transaction anyway), else nothing."""
+    return f" FOR UPDATE OF {alias}" if connection.features.has_select_for_update_of else ""
+
+
 def row_width(model) -> int:
     return len(model._meta.concrete_fields)
 

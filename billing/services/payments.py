@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CURRENCIES
+from accounts.tenancy import current_organization
 from billing import fulfilment as registry
 from billing.models import Fulfilment, Payment, PaymentEvent
 from billing.processors import Outcome, StatusResult
+from billing.selectors import paid_payment_for_update, pending_fulfilment_for_update
 from billing.services.numbering import next_number
 from nettportal.errors import ApplicationError, Conflict, ValidationFailed
 
@@ -327,11 +329,8 @@ def fulfilment_run(*, payment_id: int) -> str:
     here fails the caller's transaction too (the handler keeps its own).
     """
     with transaction.atomic(savepoint=False):
-        item = (
-            Fulfilment.objects.select_for_update(of=("self",))
-            .select_related("payment")
-            .filter(payment_id=payment_id, status=Fulfilment.Status.PENDING)
-            .first()
+        item = pending_fulfilment_for_update(
+            organization_id=current_organization().pk, payment_id=payment_id
         )
         if item is None:
             return "nothing"
@@ -463,11 +462,8 @@ def receipt_number_assign(*, payment_id: int) -> str:
 def _receipt_number_assign(*, payment_id: int) -> Payment | None:
     """The paid (or refunded) payment, numbered, with its customer; None when not paid."""
     with transaction.atomic(savepoint=False):
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("organization", "customer")
-            .filter(pk=payment_id, status__in=(Status.PAID, Status.REFUNDED))
-            .first()
+        payment = paid_payment_for_update(
+            organization=current_organization(), payment_id=payment_id
         )
         if payment is None or payment.receipt_number:
             return payment

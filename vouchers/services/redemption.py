@@ -192,9 +192,7 @@ def _voucher_sql(*, with_device: bool, lock: bool, vendor: str) -> str:
             "AND d.router_id = %s AND d.device_mac = %s AND d.status = 'active' "
             "AND d.stacked_onto_id IS NULL)"
         )
-    lock_clause = (
-        " FOR UPDATE OF v" if lock and connection.features.has_select_for_update_of else ""
-    )
+    lock_clause = db.lock_rows_of("v") if lock else ""
     return (
         f"SELECT {db.select_list(Voucher, 'v')}, {db.select_list(Package, 'p')}, "  # noqa: S608
         f"{device_in_use}, "
