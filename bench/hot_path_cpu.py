@@ -17,6 +17,9 @@ loop are printed with it, so runs on different machines can be compared.
 - **callback**: M-Pesa STK callbacks for pending payments (started through the
   fake Daraja), each sent twice in shuffled order; the after-payment task is
   queued on Redis (as with a Celery worker) and purged afterwards.
+- **callback, delivery inline**: the same for fresh payments, with the
+  after-payment task (delivery, receipt number, announcements) run eagerly in
+  the request, as ``billing_callbacks.py --tasks inline`` does.
 """
 
 from __future__ import annotations
@@ -145,22 +148,27 @@ def main() -> int:
             connection_pool.clear()
             portal_load._cleanup(organization)
 
-    daraja = FakeDaraja().start()
-    daraja.callback_mode = "hold"
-    settings.BILLING_MPESA_BASE_URL = daraja.url
-    settings.BILLING_CALLBACK_BASE_URL = "http://127.0.0.1:8000"
-    payments_count = count // 2
-    organization, _payments = callbacks_setup(payments_count, daraja)
-    try:
-        work = [item for item in daraja.held for _ in range(2)]
-        random.Random(1).shuffle(work)
-        callback, callback_statuses = _measure(
-            app, [("POST", item.url, item.body, "application/json") for item in work]
-        )
-    finally:
-        celery_app.control.purge()
-        callbacks_cleanup(organization)
-        daraja.stop()
+    def callbacks(inline: bool):
+        daraja = FakeDaraja().start()
+        daraja.callback_mode = "hold"
+        settings.BILLING_MPESA_BASE_URL = daraja.url
+        settings.BILLING_CALLBACK_BASE_URL = "http://127.0.0.1:8000"
+        organization, _payments = callbacks_setup(count // 2, daraja)
+        celery_app.conf.task_always_eager = inline
+        try:
+            work = [item for item in daraja.held for _ in range(2)]
+            random.Random(1).shuffle(work)
+            return _measure(
+                app, [("POST", item.url, item.body, "application/json") for item in work]
+            )
+        finally:
+            celery_app.conf.task_always_eager = False
+            celery_app.control.purge()
+            callbacks_cleanup(organization)
+            daraja.stop()
+
+    callback, callback_statuses = callbacks(inline=False)
+    inline, inline_statuses = callbacks(inline=True)
 
     print(f"hot_path_cpu ({'quick' if args.quick else 'full'}), {database.split('@')[-1]}")
     print(f"  machine: 5M-step Python loop {loop:.2f} s; GET /healthz {trivial:.2f} ms CPU")
@@ -171,6 +179,10 @@ def main() -> int:
     print(
         f"  M-Pesa callback: {callback:.2f} ms CPU per callback "
         f"({1000 / callback:,.0f} per core-second; statuses {callback_statuses})"
+    )
+    print(
+        f"  M-Pesa callback, delivery inline: {inline:.2f} ms CPU per callback "
+        f"({1000 / inline:,.0f} per core-second; statuses {inline_statuses})"
     )
     return 0
 
