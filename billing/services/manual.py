@@ -92,6 +92,7 @@ def payment_record_manual(
         raise ValidationFailed(
             _("This reference was already recorded."), field="reference"
         ) from None
-    receipt_number_assign(payment_id=payment.pk)  # staff are told the number at once
+    # staff are told the number at once
+    receipt_number_assign(payment_id=payment.pk, organization=organization)
     payment.refresh_from_db()
     return payment

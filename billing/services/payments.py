@@ -441,7 +441,7 @@ def payment_after_paid(*, payment_id: int) -> str:
     """
     with transaction.atomic():
         outcome = fulfilment_run(payment_id=payment_id)
-        payment = _receipt_number_assign(payment_id=payment_id)
+        payment = _receipt_number_assign(payment_id=payment_id, organization=current_organization())
     # The payment as just numbered tells whether there is a receipt to email, so the
     # common case (no address, or sent already) costs no further read.
     if payment is not None and not payment.receipt_sent_at and receipt_recipient(payment):
@@ -449,22 +449,23 @@ def payment_after_paid(*, payment_id: int) -> str:
     return outcome
 
 
-def receipt_number_assign(*, payment_id: int) -> str:
+def receipt_number_assign(*, payment_id: int, organization=None) -> str:
     """Give a paid payment its receipt number (``R-000123``, per organisation, no gaps).
 
     Idempotent: a payment keeps the number it got. Lock order is payment row,
     then the organisation's counter row. No savepoint inside a caller's transaction.
+    Only a payment of ``organization`` (by default the active one) is numbered.
     """
-    payment = _receipt_number_assign(payment_id=payment_id)
+    payment = _receipt_number_assign(
+        payment_id=payment_id, organization=organization or current_organization()
+    )
     return payment.receipt_number if payment is not None else ""
 
 
-def _receipt_number_assign(*, payment_id: int) -> Payment | None:
+def _receipt_number_assign(*, payment_id: int, organization) -> Payment | None:
     """The paid (or refunded) payment, numbered, with its customer; None when not paid."""
     with transaction.atomic(savepoint=False):
-        payment = paid_payment_for_update(
-            organization=current_organization(), payment_id=payment_id
-        )
+        payment = paid_payment_for_update(organization=organization, payment_id=payment_id)
         if payment is None or payment.receipt_number:
             return payment
         # Once per payment (the row is locked and numbered below); before the
