@@ -128,11 +128,12 @@ def pending_fulfilment_for_update(*, organization_id: int, payment_id: int) -> F
 
     Hand-written (see nettportal.db): every paid payment's delivery starts here.
     """
+    db.require_transaction()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {db.select_list(Fulfilment, 'f')}, {db.select_list(Payment, 'p')} "  # noqa: S608
             f"FROM {db.table(Fulfilment)} f JOIN {db.table(Payment)} p ON p.id = f.payment_id "
-            "WHERE f.organization_id = %s AND f.payment_id = %s AND f.status = %s "
+            "AND p.organization_id = f.organization_id WHERE f.organization_id = %s AND f.payment_id = %s AND f.status = %s "
             f"LIMIT 1{db.lock_rows_of('f')}",
             [organization_id, payment_id, Fulfilment.Status.PENDING],
         )
@@ -149,6 +150,7 @@ def paid_payment_for_update(*, organization, payment_id: int) -> Payment | None:
 
     Hand-written (see nettportal.db): every paid payment is numbered through here.
     """
+    db.require_transaction()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {db.select_list(Payment, 'p')}, {db.select_list(Customer, 'c')} "  # noqa: S608

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 
 from django.db import DatabaseError, connection
+from django.db.transaction import TransactionManagementError
 
 
 def relax_commit_durability() -> None:
@@ -77,9 +78,15 @@ def instance_from_row(model, alias: str, row, start: int = 0):
 
 
 def lock_rows_of(alias: str) -> str:
-    """`` FOR UPDATE OF <alias>`` where the database has it (not SQLite, which locks the
-    whole database for a write transaction anyway), else nothing."""
+    """`` FOR UPDATE OF <alias>`` where the database has it, else nothing: SQLite (for
+    development) has no row locks, and serialises writing transactions instead."""
     return f" FOR UPDATE OF {alias}" if connection.features.has_select_for_update_of else ""
+
+
+def require_transaction() -> None:
+    """Refuse a locking read outside a transaction, as ``select_for_update`` does."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("A locking read needs a transaction (atomic).")
 
 
 def row_width(model) -> int:

@@ -92,7 +92,6 @@ def payment_record_manual(
         raise ValidationFailed(
             _("This reference was already recorded."), field="reference"
         ) from None
-    # staff are told the number at once
-    receipt_number_assign(payment_id=payment.pk, organization=organization)
+    receipt_number_assign(payment_id=payment.pk)  # staff are told the number at once
     payment.refresh_from_db()
     return payment

@@ -25,6 +25,7 @@ from billing.models import Fulfilment, Payment, PaymentEvent
 from billing.processors import Outcome, StatusResult
 from billing.selectors import paid_payment_for_update, pending_fulfilment_for_update
 from billing.services.numbering import next_number
+from nettportal import db
 from nettportal.errors import ApplicationError, Conflict, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -325,13 +326,14 @@ def fulfilment_run(*, payment_id: int) -> str:
     """Give the value of one paid payment, if not given yet. Safe to call any number of times.
 
     Returns ``done``, ``retry``, ``failed`` or ``nothing`` (already done, or
-    nothing to do). Inside a caller's transaction it adds no savepoint: a failure
-    here fails the caller's transaction too (the handler keeps its own).
+    nothing to do). Runs with the payment's organisation active (the task's
+    tenant); only that organisation's fulfilments are found. Inside a caller's
+    transaction it adds no savepoint: a failure here fails the caller's
+    transaction too (the handler keeps its own).
     """
+    organization_id = current_organization().pk  # raises before a transaction opens
     with transaction.atomic(savepoint=False):
-        item = pending_fulfilment_for_update(
-            organization_id=current_organization().pk, payment_id=payment_id
-        )
+        item = pending_fulfilment_for_update(organization_id=organization_id, payment_id=payment_id)
         if item is None:
             return "nothing"
         payment = item.payment
@@ -437,33 +439,36 @@ def payment_after_paid(*, payment_id: int) -> str:
     """Deliver, then number the receipt, in one transaction (one commit), then email.
 
     The organisation's receipt counter is locked last, so it is held only for the
-    commit, never while a handler works.
+    commit, never while a handler works. Runs with the payment's organisation
+    active (the task's tenant), like :func:`fulfilment_run`.
     """
     with transaction.atomic():
         outcome = fulfilment_run(payment_id=payment_id)
-        payment = _receipt_number_assign(payment_id=payment_id, organization=current_organization())
-    # The payment as just numbered tells whether there is a receipt to email, so the
-    # common case (no address, or sent already) costs no further read.
+        payment = _receipt_number_assign(payment_id=payment_id)
+    # The payment as numbered (and locked) a moment ago tells whether a receipt is due:
+    # when it has no address or was emailed already, receipt_send would only read it
+    # again to find that out. Otherwise receipt_send checks everything again under
+    # its own lock.
     if payment is not None and not payment.receipt_sent_at and receipt_recipient(payment):
         receipt_send(payment_id=payment_id)
     return outcome
 
 
-def receipt_number_assign(*, payment_id: int, organization=None) -> str:
+def receipt_number_assign(*, payment_id: int) -> str:
     """Give a paid payment its receipt number (``R-000123``, per organisation, no gaps).
 
     Idempotent: a payment keeps the number it got. Lock order is payment row,
     then the organisation's counter row. No savepoint inside a caller's transaction.
-    Only a payment of ``organization`` (by default the active one) is numbered.
+    Only a payment of the active organisation is numbered (``TenantNotActive``
+    without one).
     """
-    payment = _receipt_number_assign(
-        payment_id=payment_id, organization=organization or current_organization()
-    )
+    payment = _receipt_number_assign(payment_id=payment_id)
     return payment.receipt_number if payment is not None else ""
 
 
-def _receipt_number_assign(*, payment_id: int, organization) -> Payment | None:
+def _receipt_number_assign(*, payment_id: int) -> Payment | None:
     """The paid (or refunded) payment, numbered, with its customer; None when not paid."""
+    organization = current_organization()  # raises before a transaction opens
     with transaction.atomic(savepoint=False):
         payment = paid_payment_for_update(organization=organization, payment_id=payment_id)
         if payment is None or payment.receipt_number:
@@ -473,7 +478,7 @@ def _receipt_number_assign(*, payment_id: int, organization) -> Payment | None:
         _payment_paid_announce(payment=payment)
         number = next_number(organization_id=payment.organization_id, kind="receipt")
         payment.receipt_number = f"R-{number:06d}"
-        Payment.objects.filter(pk=payment.pk).update(receipt_number=payment.receipt_number)
+        db.update_fields(payment, ["receipt_number"])
         return payment
 
 

@@ -11,15 +11,17 @@ from django.test import Client
 
 from accounts.tenancy import tenant
 from billing import fulfilment
-from billing.models import Fulfilment, Payment
+from billing.models import DocumentCounter, Fulfilment, Payment
 from billing.services.online import (
     mpesa_callback_url,
     mpesa_payment_start,
     payment_confirm,
 )
+from billing.services.payments import payment_after_paid
 from customers.models import CustomerEvent
 from tests.billing import handlers
 from tests.billing.conftest import path_of
+from tests.billing.factories import PaymentFactory
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [
@@ -179,3 +181,27 @@ def test_a_repeat_of_a_settled_callback_does_not_wait_for_the_row_lock(
         assert Payment.objects.values_list("status", "updated_at", "receipt_number").get() == before
         assert payment.events.count() == events
         assert list(Fulfilment.objects.values_list("attempts", flat=True)) == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_payment_tasks_racing_deliver_and_number_once(kenya_org, registered):
+    """Four runs of the after-payment task for one payment at once (a retried task and
+    the retry sweep): its locking reads let one deliver and number, the rest find it done."""
+    with tenant(kenya_org):
+        payment = PaymentFactory(
+            organization=kenya_org,
+            status="paid",
+            purpose="test-delivery",
+            customer=CustomerFactory(organization=kenya_org),
+        )
+        Fulfilment.objects.create(organization=kenya_org, payment=payment, purpose="test-delivery")
+
+    def after_paid():
+        with tenant(kenya_org):
+            return payment_after_paid(payment_id=payment.pk)
+
+    assert sorted(_race([after_paid] * 4)) == ["done", "nothing", "nothing", "nothing"]
+    with tenant(kenya_org):
+        assert CustomerEvent.objects.filter(message__startswith="Delivered").count() == 1
+        assert Payment.objects.get(pk=payment.pk).receipt_number == "R-000001"
+        assert list(DocumentCounter.objects.values_list("value", flat=True)) == [1]

@@ -5,10 +5,13 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.db.transaction import TransactionManagementError
 
-from accounts.tenancy import tenant
+from accounts.tenancy import TenantNotActive, tenant
 from billing.models import Fulfilment, Payment
 from billing.selectors import paid_payment_for_update, pending_fulfilment_for_update
+from billing.services.payments import payment_after_paid, receipt_number_assign
+from customers.models import Customer
 from tests.billing.factories import PaymentFactory
 from tests.customers.factories import CustomerFactory
 
@@ -81,3 +84,70 @@ def test_another_organisations_payment_is_not_found(org_a, org_b):
         payment = _paid(org_a)
     assert paid_payment_for_update(organization=org_b, payment_id=payment.pk) is None
     assert paid_payment_for_update(organization=org_a, payment_id=payment.pk) is not None
+
+
+def test_every_customer_field_loads_as_the_orm_loads_it(org_a):
+    with tenant(org_a):
+        customer = CustomerFactory(organization=org_a, email="payer@example.com")
+        payment = _paid(org_a, customer=customer)
+        found = paid_payment_for_update(organization=org_a, payment_id=payment.pk)
+        expected = Customer.objects.get(pk=customer.pk)
+    fields = [f.attname for f in Customer._meta.concrete_fields]
+    assert [getattr(found.customer, f) for f in fields] == [getattr(expected, f) for f in fields]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_outside_a_transaction_is_refused(org_a):
+    with tenant(org_a):
+        payment = _paid(org_a)
+    with pytest.raises(TransactionManagementError):
+        paid_payment_for_update(organization=org_a, payment_id=payment.pk)
+    with pytest.raises(TransactionManagementError):
+        pending_fulfilment_for_update(organization_id=org_a.pk, payment_id=payment.pk)
+
+
+def test_numbering_needs_the_payments_organisation_active(org_a, org_b):
+    with tenant(org_a):
+        payment = _paid(org_a)
+    with pytest.raises(TenantNotActive):
+        receipt_number_assign(payment_id=payment.pk)
+    with tenant(org_b):
+        assert receipt_number_assign(payment_id=payment.pk) == ""
+    with tenant(org_a):
+        assert receipt_number_assign(payment_id=payment.pk) == "R-000001"
+        assert Payment.objects.get(pk=payment.pk).receipt_number == "R-000001"
+
+
+@pytest.mark.parametrize(
+    ("customer_email", "payer_email", "sent_before", "emailed_to"),
+    [
+        ("owner@example.com", "", False, "owner@example.com"),
+        ("", "payer@example.com", False, "payer@example.com"),
+        ("", "", False, None),
+        ("owner@example.com", "", True, None),
+    ],
+)
+def test_the_after_payment_task_emails_a_receipt_only_when_one_is_due(
+    org_a,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    customer_email,
+    payer_email,
+    sent_before,
+    emailed_to,
+):
+    with tenant(org_a):
+        customer = CustomerFactory(organization=org_a, email=customer_email)
+        payment = _paid(
+            org_a,
+            customer=customer,
+            payer_email=payer_email,
+            receipt_sent_at=PAID_AT if sent_before else None,
+        )
+        Fulfilment.objects.create(organization=org_a, payment=payment, purpose="topup")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert payment_after_paid(payment_id=payment.pk) == "done"
+        numbered = Payment.objects.get(pk=payment.pk)
+    assert numbered.receipt_number == "R-000001"
+    assert [m.to for m in mailoutbox] == ([[emailed_to]] if emailed_to else [])
+    assert (numbered.receipt_sent_at is not None) == (sent_before or emailed_to is not None)
