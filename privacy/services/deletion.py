@@ -501,7 +501,9 @@ def _complete(deletion_id: int, result: ErasureResult, *, has_legal_records: boo
                 "completed_at": now,
                 "legal_years": settings.PRIVACY_LEGAL_RETENTION_YEARS,
                 "has_legal_records": has_legal_records,
-                "backup_days": retention_days("backups") or settings.BACKUP_RETENTION_DAYS,
+                # None while staff keep backups (rotation switched off): the email
+                # then names no period it could not keep
+                "backup_days": retention_days("backups"),
             },
             emails=recipients,
         )

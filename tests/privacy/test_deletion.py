@@ -12,7 +12,14 @@ from accounts.roles import Role
 from accounts.tenancy import all_tenants, tenant
 from privacy.datasets import organization_rows
 from privacy.erasure import _retained_referrers
-from privacy.models import AccessLog, AccountDeletion, ConsentEvent, LegalHold, Topic
+from privacy.models import (
+    AccessLog,
+    AccountDeletion,
+    ConsentEvent,
+    LegalHold,
+    RetentionRule,
+    Topic,
+)
 from privacy.registry import installed_data_classes
 from privacy.services import deletion as deletion_services
 from privacy.services.consent import consent_set
@@ -280,6 +287,27 @@ def test_deletion_leaves_only_pseudonymised_legal_rows(worlds, on_commit, settin
     assert len(final) == 1 and final[0].to == [owner.email]
     assert world_a.organization.name in final[0].subject
     assert world_a.organization.name in final[0].body
+    days = settings.BACKUP_RETENTION_DAYS
+    assert f"Copies in our backups expire within {days} days." in final[0].body
+
+
+def test_the_final_email_names_no_backup_period_while_backups_are_kept(worlds, on_commit):
+    """Staff switched backup rotation off (admin → Retention rules): backups are
+    kept, so the email must not promise they expire within some number of days."""
+    world_a, _world_b = worlds
+    RetentionRule.objects.update_or_create(
+        retention_class="backups", defaults={"is_enabled": False}
+    )
+    deletion = _schedule(world_a)
+    _make_due(deletion)
+    mail.outbox.clear()
+    with on_commit():
+        deletions_execute_due_task()
+    [final] = [m for m in mail.outbox if m.subject.endswith("was deleted")]
+    html = final.alternatives[0][0]
+    for text in (final.body, html):
+        assert "expire within" not in text
+        assert "may remain in our backups for a limited time" in text
 
 
 def test_a_legal_hold_stops_the_deletion(worlds, on_commit):
