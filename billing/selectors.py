@@ -114,7 +114,7 @@ def payment_for_callback(
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {db.select_list(Payment, 'p')} FROM billing_payment p "  # noqa: S608
+            f"SELECT {db.select_list(Payment, 'p')} FROM {db.table(Payment)} p "  # noqa: S608
             "WHERE p.organization_id = %s AND p.processor = %s AND p.processor_reference = %s "
             "LIMIT 1",
             [organization_id, processor, processor_reference],
@@ -132,8 +132,9 @@ def pending_fulfilment_for_update(*, organization_id: int, payment_id: int) -> F
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {db.select_list(Fulfilment, 'f')}, {db.select_list(Payment, 'p')} "  # noqa: S608
-            f"FROM {db.table(Fulfilment)} f JOIN {db.table(Payment)} p ON p.id = f.payment_id "
-            "AND p.organization_id = f.organization_id WHERE f.organization_id = %s AND f.payment_id = %s AND f.status = %s "
+            f"FROM {db.table(Fulfilment)} f JOIN {db.table(Payment)} p "
+            "ON p.id = f.payment_id AND p.organization_id = f.organization_id "
+            "WHERE f.organization_id = %s AND f.payment_id = %s AND f.status = %s "
             f"LIMIT 1{db.lock_rows_of('f')}",
             [organization_id, payment_id, Fulfilment.Status.PENDING],
         )

@@ -13,11 +13,8 @@ from tests.billing.test_concurrency import _race
 @pytest.mark.django_db
 def test_numbers_count_per_organisation_and_kind(org_a, org_b):
     with tenant(org_a):
-        assert [next_number(organization_id=org_a.pk, kind="receipt") for _ in range(3)] == [
-            1,
-            2,
-            3,
-        ]
+        receipts = [next_number(organization_id=org_a.pk, kind="receipt") for _ in range(3)]
+        assert receipts == [1, 2, 3]
         assert next_number(organization_id=org_a.pk, kind="invoice") == 1
     with tenant(org_b):
         assert next_number(organization_id=org_b.pk, kind="receipt") == 1

@@ -12,7 +12,8 @@ from tests.vouchers.factories import PackageFactory, VoucherFactory
 from vouchers.models import Package, Voucher, VoucherEvent
 
 
-def _fields(instance):
+def orm_fields(instance):
+    """Every concrete field's value, by attribute name (to compare rows loaded two ways)."""
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
@@ -30,8 +31,8 @@ def test_rows_load_as_the_orm_loads_them(org_a, in_tenant):
             expires_at=now + timedelta(days=2),
             sold_at=now,
         )
-        expected_voucher = _fields(Voucher.objects.get(pk=voucher.pk))
-        expected_package = _fields(Package.objects.get(pk=package.pk))
+        expected_voucher = orm_fields(Voucher.objects.get(pk=voucher.pk))
+        expected_package = orm_fields(Package.objects.get(pk=package.pk))
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -44,8 +45,8 @@ def test_rows_load_as_the_orm_loads_them(org_a, in_tenant):
     loaded = db.instance_from_row(Voucher, "v", row)
     loaded_package = db.instance_from_row(Package, "p", row, db.row_width(Voucher))
 
-    assert _fields(loaded) == expected_voucher
-    assert _fields(loaded_package) == expected_package
+    assert orm_fields(loaded) == expected_voucher
+    assert orm_fields(loaded_package) == expected_package
     assert isinstance(loaded.sold_price, Decimal) and loaded.extra_time == timedelta(minutes=90)
     assert not loaded._state.adding  # saved rows, as from a queryset
 
